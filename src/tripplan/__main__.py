@@ -1,0 +1,5 @@
+"""``python -m tripplan``: the same as the ``tripplan`` command."""
+
+from tripplan._cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,212 @@
+"""The ``tripplan`` command: a thin layer over the library that maps outcomes to exit codes.
+
+Exit codes: 0 done (no error findings), 1 the plan has error findings, 2 bad input or usage
+(every problem printed, one line each, and nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from ._exceptions import TripplanError
+
+if TYPE_CHECKING:
+    from ._checks import CheckOptions, Finding
+    from ._model import Trip
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line, exit 2, as for any bad input
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = _Parser(prog="tripplan", description="Plan executive customer visits.")
+    parser.add_argument("--version", action="version", version=f"tripplan {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def trip_command(name: str, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.add_argument("file", help="the trip file (.yaml, .yml, .json, .toml; - for standard input)")
+        sub.add_argument(
+            "--input-format", choices=["yaml", "json", "toml"], help="format of the trip file"
+        )
+        return sub
+
+    check = trip_command("check", "Report what is wrong with a plan.")
+    check.add_argument("--format", choices=["text", "json"], default="text")
+    _add_check_options(check)
+
+    trip_command("timeline", "Print every item at its resolved local times and zones.")
+
+    build = trip_command("build", "Write everything tripplan makes for a trip into a folder.")
+    build.add_argument("--out", required=True, type=Path, help="output folder")
+    _add_check_options(build)
+
+    commands.add_parser("schema", help="Print the JSON Schema of the trip file.")
+    return parser
+
+
+def _duration(text: str) -> Any:
+    from ._types import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _hours(text: str) -> tuple[time, time]:
+    try:
+        opens, closes = (time.fromisoformat(part) for part in text.split("-"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a range like 08:00-19:00") from None
+    return opens, closes
+
+
+def _add_check_options(sub: argparse.ArgumentParser) -> None:
+    group = sub.add_argument_group("check thresholds")
+    group.add_argument("--international-buffer", type=_duration, metavar="DURATION",
+                       help="time from an international arrival to a meeting (default 2h)")
+    group.add_argument("--domestic-buffer", type=_duration, metavar="DURATION",
+                       help="time from a domestic arrival to a meeting (default 1h)")
+    group.add_argument("--min-connection", type=_duration, metavar="DURATION",
+                       help="shortest connection between flights (default 1h)")
+    group.add_argument("--business-hours", type=_hours, metavar="HH:MM-HH:MM",
+                       help="local business hours for meetings (default 08:00-19:00)")
+    group.add_argument("--disable", action="append", default=[], metavar="CODE",
+                       help="skip the check with this code (repeatable)")
+
+
+def _options(args: argparse.Namespace) -> CheckOptions:
+    from ._checks import CODES, CheckOptions
+
+    unknown = [code for code in args.disable if code not in CODES]
+    if unknown:
+        raise _UsageError(f"unknown check code {unknown[0]!r}; expected one of: {', '.join(CODES)}")
+    options = CheckOptions(disabled=frozenset(args.disable))
+    for flag, name in (
+        ("international_buffer", "international_arrival_buffer"),
+        ("domestic_buffer", "domestic_arrival_buffer"),
+        ("min_connection", "min_connection"),
+        ("business_hours", "business_hours"),
+    ):
+        value = getattr(args, flag)
+        if value is not None:
+            options = replace(options, **{name: value})
+    return options
+
+
+class _UsageError(TripplanError):
+    pass
+
+
+def _load(args: argparse.Namespace) -> Trip:
+    from ._loading import load_trip, parse_trip
+
+    if args.file == "-":
+        return parse_trip(sys.stdin.buffer.read(), format=args.input_format or "yaml", source="<stdin>")
+    return load_trip(args.file, format=args.input_format)
+
+
+def _report(trip: Trip, findings: list[Finding], source: str) -> dict[str, Any]:
+    from . import __version__
+    from ._zones import tzdata_version
+
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "note")}
+    return {
+        "trip": trip.id,
+        "file": source,
+        "tripplan": __version__,
+        "tzdata": tzdata_version(),
+        "summary": counts,
+        "findings": [f.to_dict() for f in findings],
+    }
+
+
+def _text(report: dict[str, Any], out: TextIO) -> None:
+    for finding in report["findings"]:
+        where = f" {', '.join(finding['paths'])}" if finding["paths"] else ""
+        out.write(f"{report['file']}: {finding['severity']}[{finding['code']}]{where}: {finding['message']}\n")
+    counts = report["summary"]
+    plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
+    out.write(
+        f"{report['trip']}: {plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}, "
+        f"{plural(counts['note'], 'note')} (tzdata {report['tzdata']})\n"
+    )
+
+
+def _timeline_text(trip: Trip, out: TextIO) -> None:
+    for e in trip.timeline:
+        start = f"{e.start:%a %Y-%m-%d %H:%M} {e.origin.zone.key}"
+        end = f"{e.end:%a %Y-%m-%d %H:%M} {e.destination.zone.key}"
+        out.write(f"{e.id}\n  {e.label}\n  {start} → {end} ({e.start_utc:%H:%MZ} → {e.end_utc:%H:%MZ})\n")
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> int:
+    if args.command == "schema":
+        from ._model import Trip
+
+        out.write(json.dumps(Trip.model_json_schema(by_alias=True), indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    options = _options(args) if hasattr(args, "disable") else None
+    trip = _load(args)
+    source = "<stdin>" if args.file == "-" else args.file
+    if args.command == "timeline":
+        _timeline_text(trip, out)
+        return EXIT_OK
+    findings = trip.check(options)
+    report = _report(trip, findings, source)
+    failed = EXIT_FINDINGS if report["summary"]["error"] else EXIT_OK
+    if args.command == "check":
+        if args.format == "json":
+            out.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        else:
+            _text(report, out)
+        return failed
+    assert args.command == "build"
+    from ._output import write_outputs
+    from ._zones import tzdata_version
+
+    files = {
+        "timeline.json": json.dumps(
+            {"trip": trip.id, "tzdata": tzdata_version(), "items": trip.timeline.to_dict()},
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n",
+        "check.json": json.dumps(report, indent=2, ensure_ascii=False) + "\n",
+    }
+    for path in write_outputs(args.out, files):
+        out.write(f"wrote {path}\n")
+    _text(report, out)
+    return failed
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns the exit code (``python -m tripplan`` and the script exit with it)."""
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args, sys.stdout)
+    except TripplanError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # e.g. `tripplan schema | head`
+        sys.stderr.close()
+        return EXIT_OK
+    except OSError as exc:
+        sys.stderr.write(f"tripplan: {exc.filename or ''}: {exc.strerror}\n")
+        return EXIT_BAD_INPUT

@@ -1,0 +1,409 @@
+"""Trip files (YAML, JSON, TOML) -> Trip, with every problem located by file, path and line.
+
+YAML is read with the YAML 1.2 core schema, not PyYAML's YAML 1.1 defaults: ``NO`` (Norway) stays
+text rather than false, ``10:30`` stays text rather than the sexagesimal 630, and ``2027-03-09
+09:00:00`` stays the wall time it says rather than a datetime shifted to UTC. Numbers with a leading
+zero (``0501``) stay text too. Duplicate keys are errors, not silently overwritten.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ._exceptions import Problem, TripFileError
+from ._model import AgendaEntry, Notes, Person, Place, Reminders, Trip
+from ._model import Activity, Flight, Meeting, Stay, Transfer
+
+__all__ = ["Format", "load_trip", "parse_trip"]
+
+Format = Literal["yaml", "json", "toml"]
+_SUFFIXES: dict[str, Format] = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
+PathKey = tuple[str | int, ...]
+
+
+def load_trip(path: str | os.PathLike[str], *, format: Format | None = None) -> Trip:
+    """Load and validate a trip file; ``TripFileError`` lists every problem found.
+
+    The format follows the file's suffix (``.yaml``, ``.yml``, ``.json``, ``.toml``) unless given.
+    """
+    source = os.fspath(path)
+    if format is None:
+        format = _SUFFIXES.get(Path(source).suffix.lower())
+        if format is None:
+            raise TripFileError(
+                [Problem(f"cannot tell the format from the name; expected a file ending in "
+                         f"{', '.join(_SUFFIXES)}", file=source)]
+            )
+    try:
+        data = Path(source).read_bytes()
+    except OSError as exc:
+        raise TripFileError([Problem(f"cannot read the file: {exc.strerror}", file=source)]) from None
+    return parse_trip(data, format=format, source=source)
+
+
+def parse_trip(text: str | bytes, *, format: Format = "yaml", source: str = "<string>") -> Trip:
+    """Validate a trip given as text; ``source`` names it in error messages."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise TripFileError(
+                [Problem(f"not UTF-8 text (invalid byte at offset {exc.start})", file=source)]
+            ) from None
+    lines: dict[PathKey, int] = {}
+    if format == "yaml":
+        document = _read_yaml(text, source, lines)
+    elif format == "json":
+        document = _read_json(text, source)
+    elif format == "toml":
+        document = _read_toml(text, source)
+    else:
+        raise ValueError(f"unknown format {format!r}")
+    if not isinstance(document, dict):
+        what = "empty" if document is None else f"{_kind(document)}"
+        raise TripFileError(
+            [Problem(f"the document is {what}; expected a trip: a mapping with id, traveller, "
+                     "people, places and items", file=source, line=1 if lines else None)]
+        )
+    try:
+        return Trip.model_validate(document)
+    except ValidationError as exc:
+        problems = [_problem(error, document, lines, source) for error in exc.errors()]
+        problems.sort(key=lambda p: (p.line if p.line is not None else math.inf))
+        raise TripFileError(_unique(problems)) from None
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen: set[Problem] = set()
+    return [p for p in problems if not (p in seen or seen.add(p))]  # type: ignore[func-returns-value]
+
+
+# --- YAML --------------------------------------------------------------------------------------
+
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _CoreSchemaLoader(_Base):  # type: ignore[misc]
+    """PyYAML's loader with the YAML 1.2 core schema's implicit types only."""
+
+    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+
+
+for _tag, _pattern, _first in (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("int", r"^(?:[-+]?(?:0|[1-9][0-9]*)|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (
+        "float",
+        r"^(?:[-+]?(?:\.[0-9]+|(?:0|[1-9][0-9]*)(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
+    ),
+    ("merge", r"^(?:<<)$", "<"),
+):
+    _CoreSchemaLoader.add_implicit_resolver(
+        f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first)
+    )
+
+_MAX_NODES = 2_000_000  # guards against alias bombs ("billion laughs")
+
+
+def _read_yaml(text: str, source: str, lines: dict[PathKey, int]) -> Any:
+    loader = _CoreSchemaLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        return _YamlBuilder(loader, source, lines).build(root)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = " ".join(filter(None, [exc.context, exc.problem]))
+        raise TripFileError([Problem(f"YAML syntax error: {what}", file=source, line=line)]) from None
+    except yaml.YAMLError as exc:
+        raise TripFileError([Problem(f"YAML syntax error: {exc}", file=source)]) from None
+    finally:
+        loader.dispose()
+
+
+class _YamlBuilder:
+    """Builds plain Python data from YAML nodes, noting the line of every path."""
+
+    def __init__(self, loader: Any, source: str, lines: dict[PathKey, int]) -> None:
+        self.loader, self.source, self.lines = loader, source, lines
+        self.count = 0
+        self.problems: list[Problem] = []
+        self.active: set[int] = set()
+
+    def build(self, root: yaml.Node) -> Any:
+        value = self.node(root, ())
+        if self.problems:
+            raise TripFileError(self.problems)
+        return value
+
+    def fail(self, node: yaml.Node, path: PathKey, message: str) -> None:
+        self.problems.append(
+            Problem(message, path=format_path(path), file=self.source, line=node.start_mark.line + 1)
+        )
+
+    def node(self, node: yaml.Node, path: PathKey) -> Any:
+        self.count += 1
+        if self.count > _MAX_NODES:
+            raise TripFileError([Problem("the document is too large (alias expansion?)", file=self.source)])
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, path)
+        if id(node) in self.active:
+            self.fail(node, path, "an alias refers to a node that contains it")
+            return None
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [self.node(child, (*path, i)) for i, child in enumerate(node.value)]
+            assert isinstance(node, yaml.MappingNode)
+            self.loader.flatten_mapping(node)
+            result: dict[str, Any] = {}
+            first_line: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self.fail(key_node, path, "a key must be plain text, not a list or mapping")
+                    continue
+                key = key_node.value
+                line = key_node.start_mark.line + 1
+                if key in first_line:
+                    self.fail(key_node, (*path, key), f"duplicate key {key!r} (first at line {first_line[key]})")
+                    continue
+                first_line[key] = line
+                self.lines[(*path, key)] = line
+                result[key] = self.node(value_node, (*path, key))
+            return result
+        finally:
+            self.active.discard(id(node))
+
+    def scalar(self, node: yaml.ScalarNode, path: PathKey) -> Any:
+        tag, value = node.tag, node.value
+        if tag == "tag:yaml.org,2002:str":
+            return value
+        if tag == "tag:yaml.org,2002:null":
+            return None
+        if tag == "tag:yaml.org,2002:bool":
+            return value.lower() == "true"
+        if tag == "tag:yaml.org,2002:int":
+            if value.startswith(("0o", "0x")):
+                return int(value, 0)
+            return int(value, 10)
+        if tag == "tag:yaml.org,2002:float":
+            lowered = value.lower()
+            if lowered.endswith(("inf", "nan")):
+                return float(lowered.replace(".", ""))
+            return float(value)
+        self.fail(node, path, f"unsupported YAML tag {tag!r}; write plain text, numbers or true/false")
+        return None
+
+
+# --- JSON and TOML -----------------------------------------------------------------------------
+
+
+def _read_json(text: str, source: str) -> Any:
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in items:
+            if key in result:
+                raise ValueError(f"duplicate key {key!r}")
+            result[key] = value
+        return result
+
+    try:
+        return json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        raise TripFileError(
+            [Problem(f"JSON syntax error: {exc.msg} (column {exc.colno})", file=source, line=exc.lineno)]
+        ) from None
+    except ValueError as exc:
+        raise TripFileError([Problem(f"JSON: {exc}", file=source)]) from None
+
+
+def _read_toml(text: str, source: str) -> Any:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        found = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        line = int(found.group(1)) if found else None
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+        raise TripFileError([Problem(f"TOML syntax error: {message}", file=source, line=line)]) from None
+
+
+# --- pydantic errors -> problems ---------------------------------------------------------------
+
+
+def format_path(path: PathKey) -> str:
+    """``("items", 5, "attendees", 2)`` -> ``items[5].attendees[2]``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
+            text += f".{part}" if text else part
+        else:
+            text += f"[{json.dumps(part, ensure_ascii=False)}]"
+    return text
+
+
+def _document_path(loc: tuple[str | int, ...], document: Any) -> PathKey:
+    """Map pydantic's location onto the document: drop union tags, use field aliases."""
+    path: list[str | int] = []
+    current = document
+    for part in loc:
+        if isinstance(current, list) and isinstance(part, int):
+            path.append(part)
+            current = current[part] if 0 <= part < len(current) else None
+        elif isinstance(current, dict):
+            key = "from" if part == "from_" and "from" in current else part
+            if isinstance(key, str) and key not in current and current.get("type") == key:
+                continue  # the discriminated union's tag
+            if isinstance(key, str) and (key.startswith("function-") or "[" in key):
+                continue
+            path.append(key)
+            current = current.get(key) if isinstance(key, str) else None
+        else:
+            path.append(part)
+            current = None
+    return tuple(path)
+
+
+_ITEM_MODELS: dict[str, type[BaseModel]] = {
+    "flight": Flight, "transfer": Transfer, "train": Transfer, "drive": Transfer,
+    "stay": Stay, "meeting": Meeting, "activity": Activity,
+}
+
+
+def _model_at(path: PathKey, document: Any) -> type[BaseModel] | None:
+    """Which model describes the mapping at ``path`` (to suggest field names)."""
+    shape = tuple("#" if isinstance(p, int) else p for p in path)
+    if shape == ():
+        return Trip
+    if len(shape) == 2 and shape[0] == "people":
+        return Person
+    if len(shape) == 2 and shape[0] == "places":
+        return Place
+    if shape == ("reminders",):
+        return Reminders
+    if shape == ("items", "#"):
+        node = _get(document, path)
+        return _ITEM_MODELS.get(node.get("type")) if isinstance(node, dict) else None
+    if shape == ("items", "#", "notes"):
+        return Notes
+    if shape == ("items", "#", "agenda", "#"):
+        return AgendaEntry
+    return None
+
+
+def _get(document: Any, path: PathKey) -> Any:
+    for part in path:
+        try:
+            document = document[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return document
+
+
+def _fields(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+_EXPECTED = {
+    "string_type": "text",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "list_type": "a list",
+    "tuple_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
+
+_PATTERN_HELP = {
+    "carrier": "a two-character IATA airline code like LA",
+    "number": "a flight number like 501 (the airline code goes in carrier)",
+    "email": "an email address",
+    "phone": "a phone number in international form, like +56 2 2555 0100",
+    "online": "an http:// or https:// URL",
+    "id": "a slug of letters, digits, dots, dashes and underscores, like scl-2027-03",
+    "country": "an ISO 3166-1 alpha-2 country code in capitals, like CL",
+    "from": "an IATA airport code in capitals, like SCL",
+    "to": "an IATA airport code in capitals, like SCL",
+    "traveller": "a key of people",
+}
+
+
+def _problem(error: Mapping[str, Any], document: Any, lines: dict[PathKey, int], source: str) -> Problem:
+    path = _document_path(tuple(error["loc"]), document)
+    kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
+    field = path[-1] if path else ""
+    line = _line(path, lines)
+    if kind == "missing":
+        message, path = f"missing required field {field!r}", path[:-1]
+    elif kind == "extra_forbidden":
+        path = path[:-1]
+        message = f"unknown field {field!r}"
+        model = _model_at(path, document)
+        if model is not None:
+            allowed = _fields(model)
+            close = difflib.get_close_matches(str(field), allowed, n=1)
+            message += f"; did you mean {close[0]!r}?" if close else f"; expected one of: {', '.join(allowed)}"
+    elif kind == "union_tag_invalid":
+        message = f"unknown item type {ctx.get('tag')!r}; expected one of: {ctx.get('expected_tags')}"
+    elif kind == "union_tag_not_found":
+        message = "missing field 'type'; expected one of: flight, transfer, train, drive, stay, meeting, activity"
+    elif kind == "value_error":
+        message = str(ctx.get("error") or error["msg"].removeprefix("Value error, "))
+    elif kind == "literal_error":
+        message = f"got {_kind(value)}; expected {ctx.get('expected')}"
+    elif kind == "string_pattern_mismatch":
+        expected = _PATTERN_HELP.get(str(field), f"text matching {ctx.get('pattern')}")
+        message = f"{value!r} is not {expected}"
+    elif kind in _EXPECTED:
+        message = f"expected {_EXPECTED[kind]}, got {_kind(value)}"
+    else:
+        message = error["msg"]
+    return Problem(message, path=format_path(path), file=source, line=line)
+
+
+def _line(path: PathKey, lines: dict[PathKey, int]) -> int | None:
+    for end in range(len(path), -1, -1):
+        line = lines.get(path[:end])
+        if line is not None:
+            return line
+    return None

@@ -1,0 +1,72 @@
+"""Where things happen: a place of the trip or an airport, with the zone its times are read in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from . import _airports, _zones
+
+if TYPE_CHECKING:
+    from ._model import Place
+
+__all__ = ["Location", "locate", "unknown_place"]
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A resolved place: a key of ``places``, an IATA airport, or only a zone (online meetings)."""
+
+    key: str | None
+    name: str
+    zone: ZoneInfo
+    country: str | None = None
+    city: str | None = None
+    address: str | None = None
+    geo: tuple[float, float] | None = None
+    phone: str | None = None
+    iata: str | None = None
+
+    @property
+    def is_airport(self) -> bool:
+        return self.iata is not None
+
+
+def locate(ref: str, places: Mapping[str, Place]) -> Location:
+    """Resolve a place reference: a key of ``places`` first, else an IATA airport code.
+
+    Raises ``ValueError`` naming the reference when it is neither.
+    """
+    place = places.get(ref)
+    if place is not None:
+        return Location(
+            key=ref,
+            name=place.name,
+            zone=_zones.get_zone(place.zone_name),
+            country=place.country,
+            city=place.city,
+            address=place.address,
+            geo=place.geo,
+            phone=place.phone,
+        )
+    if len(ref) == 3 and ref.isupper() and _airports.is_airport(ref):
+        airport = _airports.airport(ref)
+        return Location(
+            key=ref,
+            name=airport.name,
+            zone=_zones.get_zone(airport.timezone),
+            country=airport.country,
+            city=airport.city,
+            geo=(airport.latitude, airport.longitude),
+            iata=ref,
+        )
+    raise unknown_place(ref, places)
+
+
+def unknown_place(ref: str, keys: Iterable[str]) -> ValueError:
+    known = ", ".join(sorted(keys)) or "none"
+    return ValueError(
+        f"unknown place {ref!r}: not a key of places ({known}) and not an IATA airport code"
+    )

@@ -1,0 +1,68 @@
+"""Local wall time -> exact instant, with one policy for skipped and repeated hours.
+
+A wall time in a daylight-saving gap does not exist, and one in a fold happens twice. Guessing
+either way puts a meeting an hour off, so both are errors that name the possible UTC offsets,
+unless the trip file wrote the offset that picks one:
+
+>>> from tripplan._zones import get_zone
+>>> santiago = get_zone("America/Santiago")
+>>> resolve(WallTime.parse("2027-04-03 23:30-04:00"), santiago).isoformat()
+'2027-04-03T23:30:00-04:00'
+>>> resolve(WallTime.parse("2027-04-03 23:30"), santiago)
+Traceback (most recent call last):
+ValueError: 2027-04-03 23:30 happens twice in America/Santiago, first at UTC-03:00 and then at UTC-04:00; write the offset you mean: 2027-04-03 23:30-03:00 or 2027-04-03 23:30-04:00
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from ._types import WallTime, format_offset
+
+__all__ = ["resolve", "to_utc"]
+
+
+def to_utc(moment: datetime) -> datetime:
+    """The same instant in UTC. Compare and subtract instants only in UTC: Python compares two
+    datetimes that share a tzinfo by wall time, ignoring ``fold`` and DST."""
+    return moment.astimezone(UTC)
+
+
+def resolve(wall: WallTime, zone: ZoneInfo) -> datetime:
+    """The aware datetime in ``zone`` that ``wall`` names, or ``ValueError`` saying why none is."""
+    early = wall.local.replace(tzinfo=zone, fold=0)
+    late = wall.local.replace(tzinfo=zone, fold=1)
+    first, second = early.utcoffset(), late.utcoffset()
+    assert first is not None and second is not None
+    name = zone.key
+    shown = WallTime(wall.local)
+    if first == second:
+        if wall.offset is None or wall.offset == first:
+            return early
+        raise ValueError(
+            f"offset {format_offset(wall.offset)} does not match {name} at {shown}, "
+            f"which is UTC{format_offset(first)}"
+        )
+    exists = to_utc(early).astimezone(zone).replace(tzinfo=None) == wall.local
+    choices = f"{shown}{format_offset(first)} or {shown}{format_offset(second)}"
+    if wall.offset is None:
+        if exists:
+            raise ValueError(
+                f"{shown} happens twice in {name}, first at UTC{format_offset(first)} and then at "
+                f"UTC{format_offset(second)}; write the offset you mean: {choices}"
+            )
+        raise ValueError(
+            f"{shown} does not exist in {name}: the clocks skip that hour as the offset changes "
+            f"from UTC{format_offset(first)} to UTC{format_offset(second)}; "
+            f"write the offset you mean: {choices}"
+        )
+    if wall.offset not in (first, second):
+        raise ValueError(
+            f"offset {format_offset(wall.offset)} does not match {name} at {shown}, which is "
+            f"UTC{format_offset(first)} or UTC{format_offset(second)}"
+        )
+    if exists:
+        return early if wall.offset == first else late
+    # A skipped wall time with an explicit offset names one instant; show it as the clocks do.
+    return (wall.local - wall.offset).replace(tzinfo=UTC).astimezone(zone)

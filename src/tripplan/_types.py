@@ -1,0 +1,233 @@
+"""Constrained value types of the trip format, each validated once, where it is declared.
+
+>>> WallTime.parse("2027-04-03 23:30-04:00")
+WallTime('2027-04-03 23:30-04:00')
+>>> parse_duration("1h30m")
+datetime.timedelta(seconds=5400)
+>>> format_duration(parse_duration("90m"))
+'1h30m'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    PlainSerializer,
+    PlainValidator,
+    StringConstraints,
+    WithJsonSchema,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
+
+from . import _zones
+
+__all__ = [
+    "AgendaTime",
+    "CountryCode",
+    "Duration",
+    "Email",
+    "Geo",
+    "IataCode",
+    "LocaleTag",
+    "Phone",
+    "Slug",
+    "TimezoneName",
+    "Url",
+    "WallTime",
+    "format_duration",
+    "format_offset",
+    "parse_duration",
+]
+
+_WALL = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"(?:\s*(?P<offset>Z|[+-]\d{2}(?::?\d{2})?))?"
+)
+_WALL_HELP = "a local date and time like 2027-03-09 09:00, or with the offset that picks one of a repeated hour, 2027-04-03 23:30-04:00"
+
+
+def format_offset(offset: timedelta) -> str:
+    """``-03:00``, ``+05:45``, ``+00:00``: how ISO 8601 and the trip format write an offset."""
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _parse_offset(text: str) -> timedelta:
+    if text == "Z":
+        return timedelta(0)
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    if hours > 18 or minutes > 59:
+        raise ValueError(f"UTC offset {text!r} is out of range")
+    return sign * timedelta(hours=hours, minutes=minutes)
+
+
+@dataclass(frozen=True, slots=True)
+class WallTime:
+    """A wall-clock time as the trip file writes it: local to the place where the item happens.
+
+    ``offset`` is set only when the file wrote one (to pick one of a repeated hour, or an instant in a
+    skipped one); the zone comes from the place, so a WallTime alone is not an instant.
+    """
+
+    local: datetime  # naive by design: the zone is the place's
+    offset: timedelta | None = None
+
+    def __post_init__(self) -> None:
+        if self.local.tzinfo is not None:
+            raise ValueError("WallTime.local must be a naive wall-clock time")
+
+    @classmethod
+    def parse(cls, value: object) -> WallTime:
+        """Read a trip-file time: text, or the datetime a TOML or Python caller gives."""
+        if isinstance(value, WallTime):
+            return value
+        if isinstance(value, datetime):
+            offset = value.utcoffset()
+            return cls(value.replace(tzinfo=None), offset)
+        if isinstance(value, date) or not isinstance(value, str):
+            raise ValueError(f"expected {_WALL_HELP}")
+        match = _WALL.fullmatch(value.strip())
+        if match is None:
+            raise ValueError(f"{value!r} is not {_WALL_HELP}")
+        try:
+            day = date.fromisoformat(match["date"])
+            clock = time(int(match["hour"]), int(match["minute"]), int(match["second"] or 0))
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a valid date and time ({exc})") from None
+        offset = _parse_offset(match["offset"]) if match["offset"] else None
+        return cls(datetime.combine(day, clock), offset)
+
+    def __str__(self) -> str:
+        text = self.local.strftime("%Y-%m-%d %H:%M" + (":%S" if self.local.second else ""))
+        return text + (format_offset(self.offset) if self.offset is not None else "")
+
+    def __repr__(self) -> str:
+        return f"WallTime({str(self)!r})"
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, _source: Any, _handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls.parse, serialization=core_schema.plain_serializer_function_ser_schema(str)
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, _schema: core_schema.CoreSchema, _handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {
+            "type": "string",
+            "pattern": r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}(:?\d{2})?)?$",
+            "description": "Local wall-clock time at the place of the item; an offset may pick "
+            "one of a repeated hour.",
+            "examples": ["2027-03-09 09:00", "2027-04-03 23:30-04:00"],
+        }
+
+
+_DURATION = re.compile(r"(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?")
+
+
+def parse_duration(value: object) -> timedelta:
+    """``90m``, ``3h``, ``1d``, ``1h30m`` -> timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    match = _DURATION.fullmatch(value.strip()) if isinstance(value, str) else None
+    if not match or not value or not any(match.groupdict().values()):
+        raise ValueError(f"{value!r} is not a duration; write it like 90m, 3h, 1d or 1h30m")
+    d, h, m = (int(match[k] or 0) for k in "dhm")
+    return timedelta(days=d, hours=h, minutes=m)
+
+
+def format_duration(value: timedelta) -> str:
+    """The trip-format spelling of a duration (the inverse of ``parse_duration``)."""
+    minutes = int(value.total_seconds()) // 60
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    text = (f"{days}d" if days else "") + (f"{hours}h" if hours else "")
+    return text + (f"{minutes}m" if minutes or not text else "")
+
+
+def _parse_agenda_time(value: object) -> time:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value.strip()):
+        hour, minute = value.strip().split(":")
+        try:
+            return time(int(hour), int(minute))
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is not a time of day; write it like 09:30")
+
+
+def _check_zone(name: str) -> str:
+    _zones.get_zone(name)  # ZoneError is a ValueError: pydantic reports it at the field
+    return name
+
+
+def _check_country(code: str) -> str:
+    if code not in _zones.country_codes():
+        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+def _check_iata(code: str) -> str:
+    from . import _airports
+
+    _airports.airport(code)
+    return code
+
+
+def _check_locale(tag: str) -> str:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return str(Locale.parse(tag.replace("-", "_")))
+    except (ValueError, UnknownLocaleError):
+        raise ValueError(f"{tag!r} is not a locale Babel knows; write it like en, es or es_CL") from None
+
+
+Duration = Annotated[
+    timedelta,
+    PlainValidator(parse_duration),
+    PlainSerializer(format_duration),
+    WithJsonSchema({"type": "string", "pattern": r"^(\d+d)?(\d+h)?(\d+m)?$", "examples": ["90m", "1h30m"]}),
+]
+AgendaTime = Annotated[
+    time,
+    PlainValidator(_parse_agenda_time),
+    PlainSerializer(lambda t: t.strftime("%H:%M")),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:\d{2}$", "examples": ["09:30"]}),
+]
+TimezoneName = Annotated[
+    str,
+    AfterValidator(_check_zone),
+    WithJsonSchema({"type": "string", "description": "IANA time zone", "examples": ["America/Santiago"]}),
+]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_check_country)]
+IataCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(_check_iata)]
+LocaleTag = Annotated[
+    str,
+    AfterValidator(_check_locale),
+    WithJsonSchema({"type": "string", "examples": ["en", "es", "es_CL", "pt_BR"]}),
+]
+Slug = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")]
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[A-Za-z]{2,}$")]
+Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9 ().-]{4,24}$")]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"]+$")]
+Geo = tuple[
+    Annotated[float, Field(ge=-90, le=90, description="latitude")],
+    Annotated[float, Field(ge=-180, le=180, description="longitude")],
+]
