@@ -14,9 +14,11 @@ from tripplan._checks import CODES
 from .support import BASE, EXAMPLES, build_trip
 
 
-def items(*extra: dict[str, Any], replace: dict[int, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+def items(
+    *extra: dict[str, Any], replace: dict[int, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """BASE's items with some changed (by index) and some added."""
-    result = copy.deepcopy(BASE["items"])
+    result: list[dict[str, Any]] = copy.deepcopy(BASE["items"])
     for index, changes in (replace or {}).items():
         result[index].update(changes)
     return result + list(extra)
@@ -27,8 +29,15 @@ def found(trip: Trip, code: str, options: CheckOptions | None = None) -> list[Fi
 
 
 def meeting(start: str, end: str, **fields: Any) -> dict[str, Any]:
-    return {"type": "meeting", "kind": "demo", "title": "Demo", "place": "office",
-            "start": start, "end": end, **fields}
+    return {
+        "type": "meeting",
+        "kind": "demo",
+        "title": "Demo",
+        "place": "office",
+        "start": start,
+        "end": end,
+        **fields,
+    }
 
 
 def test_base_trip_is_clean() -> None:
@@ -62,16 +71,27 @@ def test_every_code_is_documented() -> None:
 
 
 def test_overlap_of_optional_item_is_a_warning() -> None:
-    activity = {"type": "activity", "title": "Museum", "place": "office", "optional": True,
-                "start": "2027-03-09 12:00", "end": "2027-03-09 14:00"}
+    activity = {
+        "type": "activity",
+        "title": "Museum",
+        "place": "office",
+        "optional": True,
+        "start": "2027-03-09 12:00",
+        "end": "2027-03-09 14:00",
+    }
     [finding] = found(build_trip(items=items(activity)), "overlap")
     assert finding.severity == "warning"
 
 
 def test_back_to_back_items_and_meetings_without_the_traveller_do_not_overlap() -> None:
     adjacent = meeting("2027-03-09 12:30", "2027-03-09 13:30")
-    without = meeting("2027-03-09 11:30", "2027-03-09 12:00", organizer="rodrigo",
-                      attendees=["rodrigo"], title="Their own meeting")
+    without = meeting(
+        "2027-03-09 11:30",
+        "2027-03-09 12:00",
+        organizer="rodrigo",
+        attendees=["rodrigo"],
+        title="Their own meeting",
+    )
     cancelled = meeting("2027-03-09 11:30", "2027-03-09 12:00", status="cancelled", title="Off")
     assert found(build_trip(items=items(adjacent, without, cancelled)), "overlap") == []
 
@@ -90,10 +110,20 @@ def test_meeting_too_soon_after_international_arrival() -> None:
 
 
 def test_domestic_arrival_uses_the_domestic_buffer() -> None:
-    hop = {"type": "flight", "carrier": "LA", "number": "60", "from": "SCL", "to": "CCP",
-           "depart": "2027-03-09 14:00", "arrive": "2027-03-09 15:05"}
-    after = {**meeting("2027-03-09 15:50", "2027-03-09 16:30"), "place": None,
-             "timezone": "America/Santiago"}
+    hop = {
+        "type": "flight",
+        "carrier": "LA",
+        "number": "60",
+        "from": "SCL",
+        "to": "CCP",
+        "depart": "2027-03-09 14:00",
+        "arrive": "2027-03-09 15:05",
+    }
+    after = {
+        **meeting("2027-03-09 15:50", "2027-03-09 16:30"),
+        "place": None,
+        "timezone": "America/Santiago",
+    }
     trip = build_trip(items=items(hop, after))
     [finding] = found(trip, "arrival-buffer")
     assert "domestic" in finding.message
@@ -105,8 +135,13 @@ def test_domestic_arrival_uses_the_domestic_buffer() -> None:
 
 
 def test_far_venue_without_transfer() -> None:
-    winery = {"type": "activity", "title": "Winery", "place": "winery",
-              "start": "2027-03-09 13:00", "end": "2027-03-09 16:00"}
+    winery = {
+        "type": "activity",
+        "title": "Winery",
+        "place": "winery",
+        "start": "2027-03-09 13:00",
+        "end": "2027-03-09 16:00",
+    }
     [finding] = found(build_trip(items=items(winery)), "venue-change")
     assert "Viña Los Aromos" in finding.message and "no transfer" in finding.message
 
@@ -114,10 +149,20 @@ def test_far_venue_without_transfer() -> None:
 def test_near_venue_with_enough_gap_or_a_transfer_is_fine() -> None:
     lunch = {**meeting("2027-03-09 13:15", "2027-03-09 14:00"), "place": "hotel", "kind": "meal"}
     assert found(build_trip(items=items(lunch)), "venue-change") == []
-    winery = {"type": "activity", "title": "Winery", "place": "winery",
-              "start": "2027-03-09 14:00", "end": "2027-03-09 16:00"}
-    drive = {"type": "drive", "from": "office", "to": "winery",
-             "start": "2027-03-09 12:40", "end": "2027-03-09 13:55"}
+    winery = {
+        "type": "activity",
+        "title": "Winery",
+        "place": "winery",
+        "start": "2027-03-09 14:00",
+        "end": "2027-03-09 16:00",
+    }
+    drive = {
+        "type": "drive",
+        "from": "office",
+        "to": "winery",
+        "start": "2027-03-09 12:40",
+        "end": "2027-03-09 13:55",
+    }
     assert found(build_trip(items=items(winery, drive)), "venue-change") == []
 
 
@@ -145,8 +190,15 @@ def test_flight_too_slow_for_its_distance() -> None:
 
 
 def feeder(arrive: str, to: str = "MIA") -> dict[str, Any]:
-    return {"type": "flight", "carrier": "AA", "number": "1320", "from": "BOS", "to": to,
-            "depart": "2027-03-07 16:10", "arrive": arrive}
+    return {
+        "type": "flight",
+        "carrier": "AA",
+        "number": "1320",
+        "from": "BOS",
+        "to": to,
+        "depart": "2027-03-07 16:10",
+        "arrive": arrive,
+    }
 
 
 def test_short_connection() -> None:
@@ -158,7 +210,10 @@ def test_short_connection() -> None:
 def test_connection_from_another_airport() -> None:
     trip = build_trip(items=items(feeder("2027-03-07 19:45", to="FLL")))
     assert len(found(trip, "connection-airport-change")) == 1
-    assert found(build_trip(items=items(feeder("2027-03-07 19:45"))), "connection-airport-change") == []
+    assert (
+        found(build_trip(items=items(feeder("2027-03-07 19:45"))), "connection-airport-change")
+        == []
+    )
 
 
 # --- nights ------------------------------------------------------------------------------------
@@ -172,8 +227,12 @@ def test_night_without_a_stay() -> None:
 
 
 def test_nights_at_home_before_the_first_flight_need_no_stay() -> None:
-    prep = {**meeting("2027-03-06 10:00", "2027-03-06 11:00"), "place": None,
-            "timezone": "America/New_York", "kind": "internal"}
+    prep = {
+        **meeting("2027-03-06 10:00", "2027-03-06 11:00"),
+        "place": None,
+        "timezone": "America/New_York",
+        "kind": "internal",
+    }
     assert found(build_trip(items=items(prep)), "night-without-stay") == []
 
 
@@ -181,7 +240,9 @@ def test_nights_at_home_before_the_first_flight_need_no_stay() -> None:
 
 
 def test_meeting_outside_business_hours() -> None:
-    trip = build_trip(items=items(replace={3: {"start": "2027-03-09 07:00", "end": "2027-03-09 08:00"}}))
+    trip = build_trip(
+        items=items(replace={3: {"start": "2027-03-09 07:00", "end": "2027-03-09 08:00"}})
+    )
     [finding] = found(trip, "outside-business-hours")
     assert "07:00–08:00" in finding.message
     dinner = {**meeting("2027-03-09 20:30", "2027-03-09 22:30"), "kind": "meal"}
@@ -197,8 +258,10 @@ def test_weekend_follows_the_country() -> None:
     saturday = meeting("2027-03-13 10:00", "2027-03-13 11:00")
     [finding] = found(build_trip(items=items(saturday)), "weekend-meeting")
     assert "Saturday 2027-03-13, a weekend day in CL" in finding.message
-    places = {**BASE["places"], "tlv": {"name": "Tel Aviv office", "country": "IL",
-                                        "timezone": "Asia/Jerusalem"}}
+    places = {
+        **BASE["places"],
+        "tlv": {"name": "Tel Aviv office", "country": "IL", "timezone": "Asia/Jerusalem"},
+    }
     friday = {**meeting("2027-03-12 10:00", "2027-03-12 11:00"), "place": "tlv"}
     sunday = {**meeting("2027-03-14 10:00", "2027-03-14 11:00"), "place": "tlv"}
     assert len(found(build_trip(places=places, items=items(friday)), "weekend-meeting")) == 1
@@ -212,15 +275,53 @@ def test_meeting_on_a_public_holiday() -> None:
     assert found(build_trip(), "public-holiday") == []
 
 
+def test_regional_holidays_need_the_subdivision() -> None:
+    places = {
+        **BASE["places"],
+        "syd": {"name": "Sydney office", "country": "AU", "timezone": "Australia/Sydney"},
+    }
+    labour_day = {**meeting("2027-10-04 10:00", "2027-10-04 11:00"), "place": "syd"}
+    assert found(build_trip(places=places, items=items(labour_day)), "public-holiday") == []
+    places["syd"]["subdivision"] = "NSW"
+    [finding] = found(build_trip(places=places, items=items(labour_day)), "public-holiday")
+    assert "public holiday in AU-NSW: Labor Day" in finding.message
+
+
 def test_jet_lag_after_a_large_shift() -> None:
-    sydney = {"type": "flight", "carrier": "QF", "number": "27", "from": "SYD", "to": "SCL",
-              "depart": "2027-03-08 11:45", "arrive": "2027-03-08 10:25"}
-    ceo = {"type": "meeting", "kind": "executive_meeting", "title": "CEO", "place": "office",
-           "start": "2027-03-08 16:00", "end": "2027-03-08 17:00"}
+    sydney = {
+        "type": "flight",
+        "carrier": "QF",
+        "number": "27",
+        "from": "SYD",
+        "to": "SCL",
+        "depart": "2027-03-08 11:45",
+        "arrive": "2027-03-08 10:25",
+    }
+    ceo = {
+        "type": "meeting",
+        "kind": "executive_meeting",
+        "title": "CEO",
+        "place": "office",
+        "start": "2027-03-08 16:00",
+        "end": "2027-03-08 17:00",
+    }
     trip = build_trip(items=[sydney, ceo])
     [finding] = found(trip, "jet-lag")
-    assert "14 h time zone shift (Australia/Sydney → America/Santiago)" in finding.message
+    assert "10 h time zone shift (Australia/Sydney → America/Santiago)" in finding.message
     assert found(build_trip(), "jet-lag") == []  # Miami to Santiago: 2 h
+    # Los Angeles (-07:00) to Sydney (+11:00) is 18 h east, which the body takes as 6 h west.
+    lax = {
+        "type": "flight",
+        "carrier": "UA",
+        "number": "863",
+        "from": "LAX",
+        "to": "SYD",
+        "depart": "2027-10-02 22:55",
+        "arrive": "2027-10-04 07:50",
+    }
+    demo = {**ceo, "place": "SYD", "start": "2027-10-04 16:00", "end": "2027-10-04 17:00"}
+    [finding] = found(build_trip(items=[lax, demo]), "jet-lag")
+    assert "6 h time zone shift" in finding.message
 
 
 def test_dst_change_during_the_trip_is_a_note() -> None:
@@ -243,8 +344,12 @@ def test_agenda_outside_its_meeting() -> None:
 
 
 def test_overlapping_stays() -> None:
-    second = {"type": "stay", "place": "office", "check_in": "2027-03-09 15:00",
-              "check_out": "2027-03-10 11:00"}
+    second = {
+        "type": "stay",
+        "place": "office",
+        "check_in": "2027-03-09 15:00",
+        "check_out": "2027-03-10 11:00",
+    }
     assert len(found(build_trip(items=items(second)), "stays-overlap")) == 1
     next_one = {**second, "check_in": "2027-03-10 15:00", "check_out": "2027-03-11 11:00"}
     assert found(build_trip(items=items(next_one)), "stays-overlap") == []
@@ -257,9 +362,11 @@ def test_disabled_checks_do_not_run() -> None:
 
 
 def test_findings_are_ordered_by_severity_then_time() -> None:
-    trip = build_trip(items=items(
-        meeting("2027-03-13 10:00", "2027-03-13 11:00"),
-        replace={0: {"arrive": "2027-03-07 09:05"}, 2: {"check_out": "2027-04-05 12:00"}},
-    ))
+    trip = build_trip(
+        items=items(
+            meeting("2027-03-13 10:00", "2027-03-13 11:00"),
+            replace={0: {"arrive": "2027-03-07 09:05"}, 2: {"check_out": "2027-04-05 12:00"}},
+        )
+    )
     ranks = [f.severity.rank for f in trip.check()]
     assert ranks == sorted(ranks) and ranks[0] == 0 and ranks[-1] == 2

@@ -50,10 +50,6 @@ def test_json_and_toml_fixtures_hold_the_reference_trip(suffix: str) -> None:
     assert instants(trip) == instants(reference)
 
 
-@pytest.mark.xfail(
-    reason="Trip.__eq__ also compares the private _timeline, and Timeline has no __eq__, "
-    "so two loads of the same content compare unequal"
-)
 @pytest.mark.parametrize("suffix", ["yaml", "json", "toml"])
 def test_trips_with_the_same_content_compare_equal(suffix: str) -> None:
     assert load_trip(DATA / f"santiago-customer-visit.{suffix}") == load_trip(REFERENCE)

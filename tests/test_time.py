@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from tripplan._time import resolve, to_utc
@@ -114,6 +114,7 @@ def test_resolve_round_trips_or_names_the_gap_or_fold(case: tuple[str, datetime]
     name, local = case
     zone = get_zone(name)
     real = instants_showing(local, zone)
+    event({0: "gap", 1: "ordinary", 2: "fold"}[len(real)])
     try:
         got = resolve(WallTime(local), zone)
     except ValueError as exc:

@@ -15,27 +15,93 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._checks import CheckOptions, Finding, Severity
-    from ._exceptions import Problem, TripFileError, TripplanError, ZoneError
-    from ._loading import load_trip, parse_trip
-    from ._locations import Location
-    from ._model import (
-        Activity,
-        AgendaEntry,
-        Flight,
-        Item,
-        Meeting,
-        Notes,
-        Person,
-        Place,
-        Reminders,
-        Stay,
-        Transfer,
-        Trip,
+    from ._checks import (
+        CheckOptions as CheckOptions,
     )
-    from ._timeline import Scheduled, Timeline
-    from ._types import WallTime
-    from ._zones import Transition, get_zone, transitions, tzdata_version
+    from ._checks import (
+        Finding as Finding,
+    )
+    from ._checks import (
+        Severity as Severity,
+    )
+    from ._exceptions import (
+        Problem as Problem,
+    )
+    from ._exceptions import (
+        TripFileError as TripFileError,
+    )
+    from ._exceptions import (
+        TripplanError as TripplanError,
+    )
+    from ._exceptions import (
+        ZoneError as ZoneError,
+    )
+    from ._loading import (
+        load_trip as load_trip,
+    )
+    from ._loading import (
+        parse_trip as parse_trip,
+    )
+    from ._locations import (
+        Location as Location,
+    )
+    from ._model import (
+        Activity as Activity,
+    )
+    from ._model import (
+        AgendaEntry as AgendaEntry,
+    )
+    from ._model import (
+        Flight as Flight,
+    )
+    from ._model import (
+        Item as Item,
+    )
+    from ._model import (
+        Meeting as Meeting,
+    )
+    from ._model import (
+        Notes as Notes,
+    )
+    from ._model import (
+        Person as Person,
+    )
+    from ._model import (
+        Place as Place,
+    )
+    from ._model import (
+        Reminders as Reminders,
+    )
+    from ._model import (
+        Stay as Stay,
+    )
+    from ._model import (
+        Transfer as Transfer,
+    )
+    from ._model import (
+        Trip as Trip,
+    )
+    from ._timeline import (
+        Scheduled as Scheduled,
+    )
+    from ._timeline import (
+        Timeline as Timeline,
+    )
+    from ._types import (
+        WallTime as WallTime,
+    )
+    from ._zones import (
+        Transition as Transition,
+    )
+    from ._zones import (
+        get_zone as get_zone,
+    )
+    from ._zones import (
+        transitions as transitions,
+    )
+    from ._zones import (
+        tzdata_version as tzdata_version,
+    )
 
 __version__ = "0.1.0"
 
@@ -71,7 +137,38 @@ _WHERE = {
     "tzdata_version": "_zones",
 }
 
-__all__ = sorted([*_WHERE, "__version__"])
+__all__ = [
+    "Activity",
+    "AgendaEntry",
+    "CheckOptions",
+    "Finding",
+    "Flight",
+    "Item",
+    "Location",
+    "Meeting",
+    "Notes",
+    "Person",
+    "Place",
+    "Problem",
+    "Reminders",
+    "Scheduled",
+    "Severity",
+    "Stay",
+    "Timeline",
+    "Transfer",
+    "Transition",
+    "Trip",
+    "TripFileError",
+    "TripplanError",
+    "WallTime",
+    "ZoneError",
+    "__version__",
+    "get_zone",
+    "load_trip",
+    "parse_trip",
+    "transitions",
+    "tzdata_version",
+]
 
 
 def __getattr__(name: str) -> Any:

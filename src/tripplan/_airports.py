@@ -24,8 +24,8 @@ class Airport:
 def _table() -> dict[str, dict[str, Any]]:
     import airportsdata
 
-    table: dict[str, dict[str, Any]] = airportsdata.load("IATA")
-    return table
+    table: Any = airportsdata.load("IATA")
+    return dict(table)
 
 
 def is_airport(code: str) -> bool:

@@ -17,11 +17,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from ._model import Activity, Flight, Meeting
 from ._time import to_utc
+from ._types import format_offset
 from ._zones import transitions
 
 if TYPE_CHECKING:
-    from ._model import Meeting, Trip
+    from ._model import Trip
     from ._timeline import Scheduled
 
 __all__ = ["CODES", "CheckOptions", "Finding", "Severity", "check"]
@@ -76,7 +78,9 @@ class CheckOptions:
     jet_lag_window: timedelta = timedelta(hours=24)
     max_ground_speed_kmh: float = 1000.0
     important_kinds: frozenset[str] = frozenset({"it_staff_day", "executive_meeting"})
-    business_kinds: frozenset[str] = frozenset({"it_staff_day", "executive_meeting", "demo", "other"})
+    business_kinds: frozenset[str] = frozenset(
+        {"it_staff_day", "executive_meeting", "demo", "other"}
+    )
     disabled: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -121,7 +125,12 @@ class _Plan:
         return item.type != "meeting" or self.trip.attends(self.trip.traveller, item)
 
     def finding(
-        self, code: str, severity: Severity, message: str, *entries: Scheduled, at: datetime | None = None
+        self,
+        code: str,
+        severity: Severity,
+        message: str,
+        *entries: Scheduled,
+        at: datetime | None = None,
     ) -> Finding:
         return Finding(
             code,
@@ -141,7 +150,11 @@ def _span(delta: timedelta) -> str:
     minutes = round(abs(delta.total_seconds()) / 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{mins} min" if mins else ""]
+    parts = [
+        f"{days} d" if days else "",
+        f"{hours} h" if hours else "",
+        f"{mins} min" if mins else "",
+    ]
     return " ".join(p for p in parts if p) or "0 min"
 
 
@@ -152,7 +165,10 @@ def _local(moment: datetime) -> str:
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Great-circle distance in km (haversine on a 6371 km sphere)."""
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
@@ -162,6 +178,12 @@ def _is_meeting_of(entry: Scheduled, kinds: frozenset[str]) -> bool:
 
 def _located(entry: Scheduled) -> bool:
     return entry.type in ("meeting", "activity")
+
+
+def _place(entry: Scheduled) -> str | None:
+    """The place key of a meeting or activity (None when it has only a zone)."""
+    item = entry.item
+    return item.place if isinstance(item, Meeting | Activity) else None
 
 
 # --- the checks --------------------------------------------------------------------------------
@@ -224,12 +246,14 @@ def _venue_change(plan: _Plan) -> Iterator[Finding]:
         if not _located(entry):
             previous = None  # a transfer or flight in between moves the traveller
             continue
-        if previous is not None and previous.item.place and entry.item.place:
+        if previous is not None and _place(previous) and _place(entry):
             a, b = previous.destination, entry.origin
             if a.key != b.key:
                 need = plan.options.venue_change
                 if a.geo and b.geo:
-                    need = max(need, timedelta(hours=_km(a.geo, b.geo) / 30) + timedelta(minutes=15))
+                    need = max(
+                        need, timedelta(hours=_km(a.geo, b.geo) / 30) + timedelta(minutes=15)
+                    )
                 gap = entry.start_utc - previous.end_utc
                 if timedelta(0) <= gap < need:
                     yield plan.finding(
@@ -299,15 +323,16 @@ def _flight_too_slow(plan: _Plan) -> Iterator[Finding]:
 @_check("connection-too-short", "too little time to change planes")
 def _connections(plan: _Plan) -> Iterator[Finding]:
     for previous, entry in zip(plan.present, plan.present[1:], strict=False):
-        if previous.type != "flight" or entry.type != "flight":
+        arrival, departure = previous.item, entry.item
+        if not (isinstance(arrival, Flight) and isinstance(departure, Flight)):
             continue
         gap = entry.start_utc - previous.end_utc
-        if previous.item.to != entry.item.from_:
+        if arrival.to != departure.from_:
             yield plan.finding(
                 "connection-airport-change",
                 Severity.WARNING,
-                f"{previous.label} lands at {previous.item.to} but {entry.label} departs from "
-                f"{entry.item.from_}, with no transfer planned between the airports",
+                f"{previous.label} lands at {arrival.to} but {entry.label} departs from "
+                f"{departure.from_}, with no transfer planned between the airports",
                 previous,
                 entry,
             )
@@ -315,7 +340,7 @@ def _connections(plan: _Plan) -> Iterator[Finding]:
             yield plan.finding(
                 "connection-too-short",
                 Severity.WARNING,
-                f"only {_span(gap)} at {entry.item.from_} between {previous.label} and "
+                f"only {_span(gap)} at {departure.from_} between {previous.label} and "
                 f"{entry.label}; allow at least {_span(plan.options.min_connection)}",
                 previous,
                 entry,
@@ -362,7 +387,9 @@ def _nights(plan: _Plan) -> Iterator[Finding]:
         if at_home:
             continue
         i = bisect.bisect_right(starts, instant)
-        if any(s <= instant < e for s, e in covers[max(0, i - 8) : i]) or _covered(covers, i, instant):
+        if any(s <= instant < e for s, e in covers[max(0, i - 8) : i]) or _covered(
+            covers, i, instant
+        ):
             continue
         yield plan.finding(
             "night-without-stay",
@@ -433,13 +460,14 @@ def _weekend_meeting(plan: _Plan) -> Iterator[Finding]:
 
 
 @functools.cache
-def _holidays(country: str, year: int) -> dict[date, str]:
+def _holidays(country: str, subdivision: str | None, year: int) -> dict[date, str]:
     import holidays
 
     try:
-        return dict(holidays.country_holidays(country, years=year, language="en_US"))
-    except NotImplementedError:
+        days = holidays.country_holidays(country, subdiv=subdivision, years=year, language="en_US")
+    except NotImplementedError:  # a country the package has no calendar for
         return {}
+    return dict(days)
 
 
 @_check("public-holiday", "a business meeting on a public holiday of the place's country")
@@ -449,12 +477,14 @@ def _public_holiday(plan: _Plan) -> Iterator[Finding]:
         if country is None or not _is_meeting_of(entry, plan.options.business_kinds):
             continue
         day = entry.start.date()
-        name = _holidays(country, day.year).get(day)
+        region = entry.origin.subdivision
+        name = _holidays(country, region, day.year).get(day)
         if name:
+            where = f"{country}-{region}" if region else country
             yield plan.finding(
                 "public-holiday",
                 Severity.WARNING,
-                f"{entry.label!r} is on {day:%a %Y-%m-%d}, a public holiday in {country}: {name}",
+                f"{entry.label!r} is on {day:%a %Y-%m-%d}, a public holiday in {where}: {name}",
                 entry,
             )
 
@@ -473,7 +503,8 @@ def _jet_lag(plan: _Plan) -> Iterator[Finding]:
     for first, last in arrivals:
         before = first.start.utcoffset() or timedelta(0)
         after = last.end.utcoffset() or timedelta(0)
-        shift = abs(after - before)
+        east = (after - before) % timedelta(hours=24)
+        shift = min(east, timedelta(hours=24) - east)  # the body clock moves the short way round
         if shift < plan.options.jet_lag_shift:
             continue
         window_end = last.end_utc + plan.options.jet_lag_window
@@ -502,8 +533,6 @@ def _dst_change(plan: _Plan) -> Iterator[Finding]:
     zones.setdefault(plan.trip.home_zone.key, plan.trip.home_zone)
     for key in sorted(zones):
         for change in transitions(zones[key], timeline.start, timeline.end):
-            from ._types import format_offset
-
             yield Finding(
                 "dst-change",
                 Severity.NOTE,
@@ -517,9 +546,9 @@ def _dst_change(plan: _Plan) -> Iterator[Finding]:
 @_check("agenda-outside-meeting", "an agenda entry outside its meeting's time")
 def _agenda(plan: _Plan) -> Iterator[Finding]:
     for entry in plan.entries:
-        if entry.item.type != "meeting":
+        meeting = entry.item
+        if not isinstance(meeting, Meeting):
             continue
-        meeting: Meeting = entry.item
         for n, step in enumerate(meeting.agenda):
             at = _agenda_instant(entry, step.at)
             if not entry.start_utc <= at < entry.end_utc:

@@ -40,7 +40,9 @@ def _parser() -> argparse.ArgumentParser:
 
     def trip_command(name: str, help: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
-        sub.add_argument("file", help="the trip file (.yaml, .yml, .json, .toml; - for standard input)")
+        sub.add_argument(
+            "file", help="the trip file (.yaml, .yml, .json, .toml; - for standard input)"
+        )
         sub.add_argument(
             "--input-format", choices=["yaml", "json", "toml"], help="format of the trip file"
         )
@@ -79,16 +81,37 @@ def _hours(text: str) -> tuple[time, time]:
 
 def _add_check_options(sub: argparse.ArgumentParser) -> None:
     group = sub.add_argument_group("check thresholds")
-    group.add_argument("--international-buffer", type=_duration, metavar="DURATION",
-                       help="time from an international arrival to a meeting (default 2h)")
-    group.add_argument("--domestic-buffer", type=_duration, metavar="DURATION",
-                       help="time from a domestic arrival to a meeting (default 1h)")
-    group.add_argument("--min-connection", type=_duration, metavar="DURATION",
-                       help="shortest connection between flights (default 1h)")
-    group.add_argument("--business-hours", type=_hours, metavar="HH:MM-HH:MM",
-                       help="local business hours for meetings (default 08:00-19:00)")
-    group.add_argument("--disable", action="append", default=[], metavar="CODE",
-                       help="skip the check with this code (repeatable)")
+    group.add_argument(
+        "--international-buffer",
+        type=_duration,
+        metavar="DURATION",
+        help="time from an international arrival to a meeting (default 2h)",
+    )
+    group.add_argument(
+        "--domestic-buffer",
+        type=_duration,
+        metavar="DURATION",
+        help="time from a domestic arrival to a meeting (default 1h)",
+    )
+    group.add_argument(
+        "--min-connection",
+        type=_duration,
+        metavar="DURATION",
+        help="shortest connection between flights (default 1h)",
+    )
+    group.add_argument(
+        "--business-hours",
+        type=_hours,
+        metavar="HH:MM-HH:MM",
+        help="local business hours for meetings (default 08:00-19:00)",
+    )
+    group.add_argument(
+        "--disable",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="skip the check with this code (repeatable)",
+    )
 
 
 def _options(args: argparse.Namespace) -> CheckOptions:
@@ -118,7 +141,9 @@ def _load(args: argparse.Namespace) -> Trip:
     from ._loading import load_trip, parse_trip
 
     if args.file == "-":
-        return parse_trip(sys.stdin.buffer.read(), format=args.input_format or "yaml", source="<stdin>")
+        return parse_trip(
+            sys.stdin.buffer.read(), format=args.input_format or "yaml", source="<stdin>"
+        )
     return load_trip(args.file, format=args.input_format)
 
 
@@ -140,9 +165,14 @@ def _report(trip: Trip, findings: list[Finding], source: str) -> dict[str, Any]:
 def _text(report: dict[str, Any], out: TextIO) -> None:
     for finding in report["findings"]:
         where = f" {', '.join(finding['paths'])}" if finding["paths"] else ""
-        out.write(f"{report['file']}: {finding['severity']}[{finding['code']}]{where}: {finding['message']}\n")
+        out.write(
+            f"{report['file']}: {finding['severity']}[{finding['code']}]{where}: {finding['message']}\n"
+        )
     counts = report["summary"]
-    plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
+
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
     out.write(
         f"{report['trip']}: {plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}, "
         f"{plural(counts['note'], 'note')} (tzdata {report['tzdata']})\n"
@@ -153,14 +183,18 @@ def _timeline_text(trip: Trip, out: TextIO) -> None:
     for e in trip.timeline:
         start = f"{e.start:%a %Y-%m-%d %H:%M} {e.origin.zone.key}"
         end = f"{e.end:%a %Y-%m-%d %H:%M} {e.destination.zone.key}"
-        out.write(f"{e.id}\n  {e.label}\n  {start} → {end} ({e.start_utc:%H:%MZ} → {e.end_utc:%H:%MZ})\n")
+        out.write(
+            f"{e.id}\n  {e.label}\n  {start} → {end} ({e.start_utc:%H:%MZ} → {e.end_utc:%H:%MZ})\n"
+        )
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
     if args.command == "schema":
         from ._model import Trip
 
-        out.write(json.dumps(Trip.model_json_schema(by_alias=True), indent=2, ensure_ascii=False) + "\n")
+        out.write(
+            json.dumps(Trip.model_json_schema(by_alias=True), indent=2, ensure_ascii=False) + "\n"
+        )
         return EXIT_OK
     options = _options(args) if hasattr(args, "disable") else None
     trip = _load(args)

@@ -16,14 +16,25 @@ import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from ._exceptions import Problem, TripFileError
-from ._model import AgendaEntry, Notes, Person, Place, Reminders, Trip
-from ._model import Activity, Flight, Meeting, Stay, Transfer
+from ._model import (
+    Activity,
+    AgendaEntry,
+    Flight,
+    Meeting,
+    Notes,
+    Person,
+    Place,
+    Reminders,
+    Stay,
+    Transfer,
+    Trip,
+)
 
 __all__ = ["Format", "load_trip", "parse_trip"]
 
@@ -42,13 +53,20 @@ def load_trip(path: str | os.PathLike[str], *, format: Format | None = None) -> 
         format = _SUFFIXES.get(Path(source).suffix.lower())
         if format is None:
             raise TripFileError(
-                [Problem(f"cannot tell the format from the name; expected a file ending in "
-                         f"{', '.join(_SUFFIXES)}", file=source)]
+                [
+                    Problem(
+                        f"cannot tell the format from the name; expected a file ending in "
+                        f"{', '.join(_SUFFIXES)}",
+                        file=source,
+                    )
+                ]
             )
     try:
         data = Path(source).read_bytes()
     except OSError as exc:
-        raise TripFileError([Problem(f"cannot read the file: {exc.strerror}", file=source)]) from None
+        raise TripFileError(
+            [Problem(f"cannot read the file: {exc.strerror}", file=source)]
+        ) from None
     return parse_trip(data, format=format, source=source)
 
 
@@ -61,9 +79,9 @@ def parse_trip(text: str | bytes, *, format: Format = "yaml", source: str = "<st
             raise TripFileError(
                 [Problem(f"not UTF-8 text (invalid byte at offset {exc.start})", file=source)]
             ) from None
-    lines: dict[PathKey, int] = {}
+    root: yaml.Node | None = None
     if format == "yaml":
-        document = _read_yaml(text, source, lines)
+        document, root = _read_yaml(text, source)
     elif format == "json":
         document = _read_json(text, source)
     elif format == "toml":
@@ -73,14 +91,20 @@ def parse_trip(text: str | bytes, *, format: Format = "yaml", source: str = "<st
     if not isinstance(document, dict):
         what = "empty" if document is None else f"{_kind(document)}"
         raise TripFileError(
-            [Problem(f"the document is {what}; expected a trip: a mapping with id, traveller, "
-                     "people, places and items", file=source, line=1 if lines else None)]
+            [
+                Problem(
+                    f"the document is {what}; expected a trip: a mapping with id, traveller, "
+                    "people, places and items",
+                    file=source,
+                    line=1 if root is not None else None,
+                )
+            ]
         )
     try:
         return Trip.model_validate(document)
     except ValidationError as exc:
-        problems = [_problem(error, document, lines, source) for error in exc.errors()]
-        problems.sort(key=lambda p: (p.line if p.line is not None else math.inf))
+        problems = [_problem(error, document, root, source) for error in exc.errors()]
+        problems.sort(key=lambda p: p.line if p.line is not None else math.inf)
         raise TripFileError(_unique(problems)) from None
 
 
@@ -97,7 +121,18 @@ _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class _CoreSchemaLoader(_Base):  # type: ignore[misc]
     """PyYAML's loader with the YAML 1.2 core schema's implicit types only."""
 
-    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        # PyYAML's own resolve also walks path resolvers, which this loader has none of; this
+        # is called for every scalar, so the short version makes large trips load faster.
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, pattern in self.yaml_implicit_resolvers.get(value[:1], ()):
+                    if pattern.match(value):
+                        return tag
+            return "tag:yaml.org,2002:str"
+        return "tag:yaml.org,2002:seq" if kind is yaml.SequenceNode else "tag:yaml.org,2002:map"
 
 
 for _tag, _pattern, _first in (
@@ -119,18 +154,21 @@ for _tag, _pattern, _first in (
 _MAX_NODES = 2_000_000  # guards against alias bombs ("billion laughs")
 
 
-def _read_yaml(text: str, source: str, lines: dict[PathKey, int]) -> Any:
+def _read_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
+    """The document as plain data, and its node tree, kept to find the lines of problems."""
     loader = _CoreSchemaLoader(text)
     try:
         root = loader.get_single_node()
         if root is None:
-            return None
-        return _YamlBuilder(loader, source, lines).build(root)
+            return None, None
+        return _YamlBuilder(loader, source).build(root), root
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         what = " ".join(filter(None, [exc.context, exc.problem]))
-        raise TripFileError([Problem(f"YAML syntax error: {what}", file=source, line=line)]) from None
+        raise TripFileError(
+            [Problem(f"YAML syntax error: {what}", file=source, line=line)]
+        ) from None
     except yaml.YAMLError as exc:
         raise TripFileError([Problem(f"YAML syntax error: {exc}", file=source)]) from None
     finally:
@@ -138,10 +176,10 @@ def _read_yaml(text: str, source: str, lines: dict[PathKey, int]) -> Any:
 
 
 class _YamlBuilder:
-    """Builds plain Python data from YAML nodes, noting the line of every path."""
+    """Builds plain Python data from YAML nodes (lines are looked up only for problems)."""
 
-    def __init__(self, loader: Any, source: str, lines: dict[PathKey, int]) -> None:
-        self.loader, self.source, self.lines = loader, source, lines
+    def __init__(self, loader: Any, source: str) -> None:
+        self.loader, self.source = loader, source
         self.count = 0
         self.problems: list[Problem] = []
         self.active: set[int] = set()
@@ -154,14 +192,17 @@ class _YamlBuilder:
 
     def fail(self, node: yaml.Node, path: PathKey, message: str) -> None:
         self.problems.append(
-            Problem(message, path=format_path(path), file=self.source, line=node.start_mark.line + 1)
+            Problem(
+                message, path=format_path(path), file=self.source, line=node.start_mark.line + 1
+            )
         )
 
     def node(self, node: yaml.Node, path: PathKey) -> Any:
         self.count += 1
         if self.count > _MAX_NODES:
-            raise TripFileError([Problem("the document is too large (alias expansion?)", file=self.source)])
-        self.lines.setdefault(path, node.start_mark.line + 1)
+            raise TripFileError(
+                [Problem("the document is too large (alias expansion?)", file=self.source)]
+            )
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
         if id(node) in self.active:
@@ -172,20 +213,28 @@ class _YamlBuilder:
             if isinstance(node, yaml.SequenceNode):
                 return [self.node(child, (*path, i)) for i, child in enumerate(node.value)]
             assert isinstance(node, yaml.MappingNode)
-            self.loader.flatten_mapping(node)
+            written = sum(1 for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge")
+            self.loader.flatten_mapping(node)  # puts the merged (<<) entries first
+            merged = len(node.value) - written
             result: dict[str, Any] = {}
             first_line: dict[str, int] = {}
-            for key_node, value_node in node.value:
+            for n, (key_node, value_node) in enumerate(node.value):
                 if not isinstance(key_node, yaml.ScalarNode):
                     self.fail(key_node, path, "a key must be plain text, not a list or mapping")
                     continue
                 key = key_node.value
                 line = key_node.start_mark.line + 1
+                if n < merged:  # merged keys yield to what the mapping itself writes
+                    result[key] = self.node(value_node, (*path, key))
+                    continue
                 if key in first_line:
-                    self.fail(key_node, (*path, key), f"duplicate key {key!r} (first at line {first_line[key]})")
+                    self.fail(
+                        key_node,
+                        (*path, key),
+                        f"duplicate key {key!r} (first at line {first_line[key]})",
+                    )
                     continue
                 first_line[key] = line
-                self.lines[(*path, key)] = line
                 result[key] = self.node(value_node, (*path, key))
             return result
         finally:
@@ -208,7 +257,9 @@ class _YamlBuilder:
             if lowered.endswith(("inf", "nan")):
                 return float(lowered.replace(".", ""))
             return float(value)
-        self.fail(node, path, f"unsupported YAML tag {tag!r}; write plain text, numbers or true/false")
+        self.fail(
+            node, path, f"unsupported YAML tag {tag!r}; write plain text, numbers or true/false"
+        )
         return None
 
 
@@ -228,7 +279,13 @@ def _read_json(text: str, source: str) -> Any:
         return json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         raise TripFileError(
-            [Problem(f"JSON syntax error: {exc.msg} (column {exc.colno})", file=source, line=exc.lineno)]
+            [
+                Problem(
+                    f"JSON syntax error: {exc.msg} (column {exc.colno})",
+                    file=source,
+                    line=exc.lineno,
+                )
+            ]
         ) from None
     except ValueError as exc:
         raise TripFileError([Problem(f"JSON: {exc}", file=source)]) from None
@@ -242,7 +299,9 @@ def _read_toml(text: str, source: str) -> Any:
         found = re.search(r"\(at line (\d+), column (\d+)\)", message)
         line = int(found.group(1)) if found else None
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
-        raise TripFileError([Problem(f"TOML syntax error: {message}", file=source, line=line)]) from None
+        raise TripFileError(
+            [Problem(f"TOML syntax error: {message}", file=source, line=line)]
+        ) from None
 
 
 # --- pydantic errors -> problems ---------------------------------------------------------------
@@ -284,8 +343,13 @@ def _document_path(loc: tuple[str | int, ...], document: Any) -> PathKey:
 
 
 _ITEM_MODELS: dict[str, type[BaseModel]] = {
-    "flight": Flight, "transfer": Transfer, "train": Transfer, "drive": Transfer,
-    "stay": Stay, "meeting": Meeting, "activity": Activity,
+    "flight": Flight,
+    "transfer": Transfer,
+    "train": Transfer,
+    "drive": Transfer,
+    "stay": Stay,
+    "meeting": Meeting,
+    "activity": Activity,
 }
 
 
@@ -302,7 +366,7 @@ def _model_at(path: PathKey, document: Any) -> type[BaseModel] | None:
         return Reminders
     if shape == ("items", "#"):
         node = _get(document, path)
-        return _ITEM_MODELS.get(node.get("type")) if isinstance(node, dict) else None
+        return _ITEM_MODELS.get(str(node.get("type"))) if isinstance(node, dict) else None
     if shape == ("items", "#", "notes"):
         return Notes
     if shape == ("items", "#", "agenda", "#"):
@@ -368,11 +432,13 @@ _PATTERN_HELP = {
 }
 
 
-def _problem(error: Mapping[str, Any], document: Any, lines: dict[PathKey, int], source: str) -> Problem:
+def _problem(
+    error: Mapping[str, Any], document: Any, root: yaml.Node | None, source: str
+) -> Problem:
     path = _document_path(tuple(error["loc"]), document)
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
     field = path[-1] if path else ""
-    line = _line(path, lines)
+    line = _line(path, root)
     if kind == "missing":
         message, path = f"missing required field {field!r}", path[:-1]
     elif kind == "extra_forbidden":
@@ -382,9 +448,15 @@ def _problem(error: Mapping[str, Any], document: Any, lines: dict[PathKey, int],
         if model is not None:
             allowed = _fields(model)
             close = difflib.get_close_matches(str(field), allowed, n=1)
-            message += f"; did you mean {close[0]!r}?" if close else f"; expected one of: {', '.join(allowed)}"
+            message += (
+                f"; did you mean {close[0]!r}?"
+                if close
+                else f"; expected one of: {', '.join(allowed)}"
+            )
     elif kind == "union_tag_invalid":
-        message = f"unknown item type {ctx.get('tag')!r}; expected one of: {ctx.get('expected_tags')}"
+        message = (
+            f"unknown item type {ctx.get('tag')!r}; expected one of: {ctx.get('expected_tags')}"
+        )
     elif kind == "union_tag_not_found":
         message = "missing field 'type'; expected one of: flight, transfer, train, drive, stay, meeting, activity"
     elif kind == "value_error":
@@ -401,9 +473,21 @@ def _problem(error: Mapping[str, Any], document: Any, lines: dict[PathKey, int],
     return Problem(message, path=format_path(path), file=source, line=line)
 
 
-def _line(path: PathKey, lines: dict[PathKey, int]) -> int | None:
-    for end in range(len(path), -1, -1):
-        line = lines.get(path[:end])
-        if line is not None:
-            return line
-    return None
+def _line(path: PathKey, root: yaml.Node | None) -> int | None:
+    """The line of the deepest node on ``path`` (a mapping entry's line is its key's)."""
+    if root is None:
+        return None
+    node, line = root, root.start_mark.line + 1
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            entries = [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part]
+            if not entries:
+                break
+            key, node = entries[-1]  # after flattening, a mapping's own keys follow merged ones
+            line = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line

@@ -23,6 +23,7 @@ class Location:
     name: str
     zone: ZoneInfo
     country: str | None = None
+    subdivision: str | None = None
     city: str | None = None
     address: str | None = None
     geo: tuple[float, float] | None = None
@@ -46,6 +47,7 @@ def locate(ref: str, places: Mapping[str, Place]) -> Location:
             name=place.name,
             zone=_zones.get_zone(place.zone_name),
             country=place.country,
+            subdivision=place.subdivision,
             city=place.city,
             address=place.address,
             geo=place.geo,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -94,9 +94,17 @@ class _Scope:
     people: frozenset[str] | None
     place_keys: frozenset[str] | None
     places: Mapping[str, Place] | None = None
+    # Memos for large trips: each place is located, and each wall time resolved, once per load.
+    located: dict[str, Location | None] = field(default_factory=dict)
+    instants: Instants = field(default_factory=dict)
 
 
-_SCOPE: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar("tripplan_scope", default=None)
+Instants = dict[tuple[WallTime, str], datetime]
+
+
+_SCOPE: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar(
+    "tripplan_scope", default=None
+)
 
 
 def _keys(data: Any, field: str) -> frozenset[str] | None:
@@ -127,9 +135,12 @@ def _known_place(ref: str) -> str:
         return ref
     if scope.places is not None:
         locate(ref, scope.places)
-    elif scope.place_keys is not None and ref not in scope.place_keys:
-        if not (len(ref) == 3 and ref.isupper() and _airports.is_airport(ref)):
-            raise unknown_place(ref, scope.place_keys)
+    elif (
+        scope.place_keys is not None
+        and ref not in scope.place_keys
+        and not (len(ref) == 3 and ref.isupper() and _airports.is_airport(ref))
+    ):
+        raise unknown_place(ref, scope.place_keys)
     return ref
 
 
@@ -146,10 +157,23 @@ def _location(ref: object) -> Location | None:
     scope = _SCOPE.get()
     if not isinstance(ref, str) or scope is None or scope.places is None:
         return None
-    try:
-        return locate(ref, scope.places)
-    except ValueError:
-        return None
+    if ref not in scope.located:
+        try:
+            scope.located[ref] = locate(ref, scope.places)
+        except ValueError:
+            scope.located[ref] = None
+    return scope.located[ref]
+
+
+def _resolve_once(wall: WallTime, zone: ZoneInfo) -> datetime:
+    scope = _SCOPE.get()
+    if scope is None:
+        return resolve(wall, zone)
+    key = (wall, zone.key)
+    moment = scope.instants.get(key)
+    if moment is None:
+        moment = scope.instants[key] = resolve(wall, zone)
+    return moment
 
 
 def _zone_of(info: ValidationInfo, ref_field: str) -> ZoneInfo | None:
@@ -164,7 +188,7 @@ def _zone_of(info: ValidationInfo, ref_field: str) -> ZoneInfo | None:
 def _check_at(value: WallTime, info: ValidationInfo, ref_field: str) -> WallTime:
     zone = _zone_of(info, ref_field)
     if zone is not None:
-        resolve(value, zone)
+        _resolve_once(value, zone)
     return value
 
 
@@ -177,9 +201,9 @@ def _check_after(
     start_zone = _zone_of(info, start_ref)
     if zone is None:
         return value
-    end = resolve(value, zone)
+    end = _resolve_once(value, zone)
     if isinstance(start, WallTime) and start_zone is not None:
-        begin = resolve(start, start_zone)
+        begin = _resolve_once(start, start_zone)
         if to_utc(end) <= to_utc(begin):
             raise ValueError(f"ends at {value}, not after its {start_field} at {start}")
     return value
@@ -211,8 +235,28 @@ class Place(_Model):
     timezone: TimezoneName | None = Field(
         default=None, description="IANA zone; may be left out where the country has a single zone"
     )
+    subdivision: str | None = Field(
+        default=None,
+        description="ISO 3166-2 subdivision of the country without its prefix (NSW, HE, RM), "
+        "for regional public holidays",
+    )
     geo: Geo | None = None
     phone: Phone | None = None
+
+    @model_validator(mode="after")
+    def _known_subdivision(self) -> Place:
+        if self.subdivision is not None:
+            import holidays
+
+            if self.country is None:
+                raise ValueError("a subdivision needs the place's country")
+            known = holidays.list_supported_countries().get(self.country, [])
+            if self.subdivision not in known:
+                expected = ", ".join(known) if known else "none are known for this country"
+                raise ValueError(
+                    f"unknown subdivision {self.subdivision!r} of {self.country}; expected one of: {expected}"
+                )
+        return self
 
     @model_validator(mode="after")
     def _needs_zone(self) -> Place:
@@ -371,9 +415,11 @@ class _Located(_Item):
 class Meeting(_Located):
     type: Literal["meeting"] = "meeting"
     kind: MeetingKind = "other"
-    organizer: PersonKey | None = Field(default=None, description="person key; default the traveller")
-    attendees: list[PersonKey] = []
-    agenda: list[AgendaEntry] = []
+    organizer: PersonKey | None = Field(
+        default=None, description="person key; default the traveller"
+    )
+    attendees: list[PersonKey] = Field(default_factory=list)
+    agenda: list[AgendaEntry] = Field(default_factory=list)
     online: Url | None = Field(default=None, description="URL of the online meeting")
     language: LocaleTag | None = Field(
         default=None, description="language of the invitation; default the organizer's"
@@ -417,7 +463,7 @@ class Trip(_Model):
     people: dict[Key, Person]
     places: dict[Key, Place] = {}
     traveller: Key = Field(description="key of the person travelling")
-    items: list[Item] = []
+    items: list[Item] = Field(default_factory=list)
 
     _timeline: Timeline | None = PrivateAttr(default=None)
 
@@ -426,8 +472,13 @@ class Trip(_Model):
     def _with_scope(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Trip:
         # Cross-references are checked against the keys the document writes, even where the
         # people or places themselves fail to validate, so one pass reports every problem.
-        with _scoped(_Scope(_keys(data, "people"), _keys(data, "places"))):
+        from ._timeline import build_timeline
+
+        scope = _Scope(_keys(data, "people"), _keys(data, "places"))
+        with _scoped(scope):
             trip: Trip = handler(data)
+        if trip._timeline is None:
+            trip._timeline = build_timeline(trip, scope.instants)
         return trip
 
     @field_validator("home")
@@ -449,6 +500,7 @@ class Trip(_Model):
             outer.people if outer else None,
             outer.place_keys if outer else None,
             info.data.get("places"),
+            instants=outer.instants if outer else {},
         )
         with _scoped(scope):
             items = handler(value)
@@ -462,13 +514,6 @@ class Trip(_Model):
                     )
                 first[item.id] = index
         return items
-
-    @model_validator(mode="after")
-    def _resolve(self) -> Trip:
-        from ._timeline import build_timeline
-
-        self._timeline = build_timeline(self)
-        return self
 
     @property
     def timeline(self) -> Timeline:
@@ -507,4 +552,3 @@ def home_zone(home: str) -> ZoneInfo:
     if len(home) == 3 and home.isupper() and _airports.is_airport(home):
         return _zones.get_zone(_airports.airport(home).timezone)
     return _zones.get_zone(home)
-

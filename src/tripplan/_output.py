@@ -28,6 +28,8 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
     return target
 
 
-def write_outputs(directory: str | os.PathLike[str], files: Mapping[str, str | bytes]) -> list[Path]:
+def write_outputs(
+    directory: str | os.PathLike[str], files: Mapping[str, str | bytes]
+) -> list[Path]:
     """Write several rendered outputs (all rendered before the first is written) into a folder."""
     return [write_atomic(Path(directory) / name, data) for name, data in files.items()]

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ._locations import Location, locate
+from ._model import Flight, Stay, Transfer
 from ._time import resolve, to_utc
+from ._zones import get_zone
 
 if TYPE_CHECKING:
-    from ._model import Item, Trip
+    from zoneinfo import ZoneInfo
+
+    from ._model import Instants, Item, Trip
+    from ._types import WallTime
 
 __all__ = ["Scheduled", "Timeline", "build_timeline", "slugify"]
 
@@ -85,6 +90,11 @@ class Timeline:
         self.entries: tuple[Scheduled, ...] = tuple(entries)
         self._by_id = {e.id: e for e in entries}
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Timeline) and self.entries == other.entries
+
+    __hash__ = None  # type: ignore[assignment]
+
     def __iter__(self) -> Iterator[Scheduled]:
         return iter(self.entries)
 
@@ -127,7 +137,9 @@ class Timeline:
     @property
     def zones(self) -> tuple[str, ...]:
         """Every zone an item of the trip starts or ends in, sorted."""
-        return tuple(sorted({e.origin.zone.key for e in self} | {e.destination.zone.key for e in self}))
+        return tuple(
+            sorted({e.origin.zone.key for e in self} | {e.destination.zone.key for e in self})
+        )
 
 
 def slugify(text: str) -> str:
@@ -149,36 +161,47 @@ def _natural_id(item: Item, start: datetime) -> str:
     return f"{item.type}-{slugify(name)}"
 
 
-def _locate_item(item: Item, trip: Trip) -> tuple[Location, Location]:
-    if item.type in ("flight", "transfer", "train", "drive"):
-        return locate(item.from_, trip.places), locate(item.to, trip.places)
-    if item.type == "stay":
-        where = locate(item.place, trip.places)
-        return where, where
-    if item.place is not None:
-        where = locate(item.place, trip.places)
+def _locate_item(item: Item, locate: Callable[[str], Location]) -> tuple[Location, Location]:
+    if isinstance(item, Flight | Transfer):
+        return locate(item.from_), locate(item.to)
+    place = item.place
+    if place is not None:
+        where = locate(place)
     else:
-        assert item.timezone is not None
-        from ._zones import get_zone
-
+        assert not isinstance(item, Stay) and item.timezone is not None
         where = Location(key=None, name=item.timezone, zone=get_zone(item.timezone))
     return where, where
 
 
-def build_timeline(trip: Trip) -> Timeline:
-    """Resolve every item of a validated trip (its times were checked while it validated)."""
+def build_timeline(trip: Trip, instants: Instants | None = None) -> Timeline:
+    """Resolve every item of a validated trip (its times were checked while it validated).
+
+    ``instants`` holds the wall times validation already resolved, by (wall time, zone name).
+    """
+    instants = {} if instants is None else instants
+    located: dict[str, Location] = {}
+
+    def where(ref: str) -> Location:
+        if ref not in located:
+            located[ref] = locate(ref, trip.places)
+        return located[ref]
+
+    def when(wall: WallTime, zone: ZoneInfo) -> datetime:
+        moment = instants.get((wall, zone.key))
+        return moment if moment is not None else resolve(wall, zone)
+
     entries: list[Scheduled] = []
     taken: set[str] = {item.id for item in trip.items if item.id}
     for index, item in enumerate(trip.items):
-        origin, destination = _locate_item(item, trip)
+        origin, destination = _locate_item(item, where)
         if item.type == "flight":
             start_wall, end_wall = item.depart, item.arrive
         elif item.type == "stay":
             start_wall, end_wall = item.check_in, item.check_out
         else:
             start_wall, end_wall = item.start, item.end
-        start = resolve(start_wall, origin.zone)
-        end = resolve(end_wall, destination.zone)
+        start = when(start_wall, origin.zone)
+        end = when(end_wall, destination.zone)
         item_id = item.id
         if item_id is None:
             base = _natural_id(item, start)

@@ -49,8 +49,8 @@ __all__ = [
 ]
 
 _WALL = re.compile(
-    r"(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
-    r"(?:\s*(?P<offset>Z|[+-]\d{2}(?::?\d{2})?))?"
+    r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})[T ](?P<hour>[0-9]{2}):(?P<minute>[0-9]{2})"
+    r"(?::(?P<second>[0-9]{2}))?(?:[ \t]*(?P<offset>Z|[+-][0-9]{2}(?::?[0-9]{2})?))?"
 )
 _WALL_HELP = "a local date and time like 2027-03-09 09:00, or with the offset that picks one of a repeated hour, 2027-04-03 23:30-04:00"
 
@@ -137,7 +137,7 @@ class WallTime:
         }
 
 
-_DURATION = re.compile(r"(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?")
+_DURATION = re.compile(r"(?:(?P<d>[0-9]+)d)?(?:(?P<h>[0-9]+)h)?(?:(?P<m>[0-9]+)m)?")
 
 
 def parse_duration(value: object) -> timedelta:
@@ -163,7 +163,7 @@ def format_duration(value: timedelta) -> str:
 def _parse_agenda_time(value: object) -> time:
     if isinstance(value, time):
         return value
-    if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value.strip()):
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,2}:[0-9]{2}", value.strip()):
         hour, minute = value.strip().split(":")
         try:
             return time(int(hour), int(minute))
@@ -196,14 +196,18 @@ def _check_locale(tag: str) -> str:
     try:
         return str(Locale.parse(tag.replace("-", "_")))
     except (ValueError, UnknownLocaleError):
-        raise ValueError(f"{tag!r} is not a locale Babel knows; write it like en, es or es_CL") from None
+        raise ValueError(
+            f"{tag!r} is not a locale Babel knows; write it like en, es or es_CL"
+        ) from None
 
 
 Duration = Annotated[
     timedelta,
     PlainValidator(parse_duration),
     PlainSerializer(format_duration),
-    WithJsonSchema({"type": "string", "pattern": r"^(\d+d)?(\d+h)?(\d+m)?$", "examples": ["90m", "1h30m"]}),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^(\d+d)?(\d+h)?(\d+m)?$", "examples": ["90m", "1h30m"]}
+    ),
 ]
 AgendaTime = Annotated[
     time,
@@ -214,9 +218,13 @@ AgendaTime = Annotated[
 TimezoneName = Annotated[
     str,
     AfterValidator(_check_zone),
-    WithJsonSchema({"type": "string", "description": "IANA time zone", "examples": ["America/Santiago"]}),
+    WithJsonSchema(
+        {"type": "string", "description": "IANA time zone", "examples": ["America/Santiago"]}
+    ),
 ]
-CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_check_country)]
+CountryCode = Annotated[
+    str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_check_country)
+]
 IataCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(_check_iata)]
 LocaleTag = Annotated[
     str,
@@ -224,7 +232,9 @@ LocaleTag = Annotated[
     WithJsonSchema({"type": "string", "examples": ["en", "es", "es_CL", "pt_BR"]}),
 ]
 Slug = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")]
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[A-Za-z]{2,}$")]
+Email = Annotated[
+    str, StringConstraints(pattern=r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[A-Za-z]{2,}$")
+]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9 ().-]{4,24}$")]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"]+$")]
 Geo = tuple[

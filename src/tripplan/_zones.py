@@ -119,7 +119,9 @@ class Transition:
         return (self.instant + self.offset_after).replace(tzinfo=None)
 
 
-def _state(zone: tzinfo, instant: datetime) -> tuple[timedelta | None, timedelta | None, str | None]:
+def _state(
+    zone: tzinfo, instant: datetime
+) -> tuple[timedelta | None, timedelta | None, str | None]:
     local = instant.astimezone(zone)
     return local.utcoffset(), local.dst(), local.tzname()
 
@@ -132,7 +134,7 @@ def transitions(zone: ZoneInfo, start: datetime, end: datetime) -> list[Transiti
     """
     step = timedelta(hours=12)
     found: list[Transition] = []
-    lo = start.astimezone(UTC)
+    lo = start.astimezone(UTC) - timedelta(seconds=1)  # so a change at `start` itself counts
     end = end.astimezone(UTC)
     before = _state(zone, lo)
     while lo < end:

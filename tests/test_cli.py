@@ -1,0 +1,160 @@
+"""The command: exit codes, one line per problem, nothing written on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tripplan._cli import main
+
+from .support import DATA, EXAMPLES
+
+REFERENCE = str(EXAMPLES / "santiago-customer-visit.yaml")
+FINDINGS = str(DATA / "findings.yaml")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_check_clean_plan_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "check", REFERENCE)
+    assert (code, err) == (0, "")
+    assert out.startswith("scl-2027-03: 0 errors, 0 warnings, 0 notes (tzdata 20")
+
+
+def test_check_with_error_findings_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", FINDINGS)
+    assert code == 1
+    assert f"{FINDINGS}: error[overlap] items[4], items[5]: 'Architecture review'" in out
+    assert out.splitlines()[-1].startswith("findings-demo: 2 errors, 2 warnings, 1 note")
+
+
+def test_check_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", FINDINGS, "--format", "json")
+    report = json.loads(out)
+    assert code == 1
+    assert report["summary"] == {"error": 2, "warning": 2, "note": 1}
+    assert report["tzdata"] and report["trip"] == "findings-demo"
+    assert report["findings"][0]["code"] == "flight-too-fast"
+
+
+def test_thresholds_and_disabling_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys,
+        "check",
+        FINDINGS,
+        "--international-buffer",
+        "30m",
+        "--disable",
+        "overlap",
+        "--disable",
+        "flight-too-fast",
+    )
+    assert code == 0
+    assert "arrival-buffer" not in out and "overlap" not in out
+    code, _, err = run(capsys, "check", FINDINGS, "--disable", "overlapp")
+    assert code == 2 and "unknown check code 'overlapp'" in err
+    with pytest.raises(SystemExit) as caught:
+        main(["check", FINDINGS, "--min-connection", "soon"])
+    assert caught.value.code == 2 and "'soon' is not a duration" in capsys.readouterr().err
+
+
+def test_bad_input_exits_2_with_one_line_per_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "id: t\ntraveller: nobody\npeople: {d: {name: D, side: them}}\n", encoding="utf-8"
+    )
+    code, out, err = run(capsys, "check", str(bad))
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        f"{bad}:2: traveller: unknown person 'nobody'; expected a key of people (d)",
+        f"{bad}:3: people.d.side: got the text 'them'; expected 'team' or 'customer'",
+    ]
+
+
+def test_build_writes_outputs_and_nothing_on_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_dir = tmp_path / "out"
+    code, _, _ = run(capsys, "build", REFERENCE, "--out", str(out_dir))
+    assert code == 0
+    timeline = json.loads((out_dir / "timeline.json").read_text(encoding="utf-8"))
+    assert timeline["tzdata"] and timeline["items"][1]["end"] == "2027-03-08T09:05:00-03:00"
+    assert json.loads((out_dir / "check.json").read_text(encoding="utf-8"))["findings"] == []
+    assert sorted(p.name for p in out_dir.iterdir()) == ["check.json", "timeline.json"]
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: t\n", encoding="utf-8")
+    empty = tmp_path / "empty"
+    code, _, err = run(capsys, "build", str(bad), "--out", str(empty))
+    assert code == 2 and "missing required field 'people'" in err
+    assert not empty.exists()
+
+
+def test_standard_input_and_timeline(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    text = Path(REFERENCE).read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text)))
+    code, out, _ = run(capsys, "timeline", "-")
+    assert code == 0
+    assert "Sun 2027-03-07 22:40 America/New_York → Mon 2027-03-08 09:05 America/Santiago" in out
+
+
+def test_schema_validates_the_reference_trip(capsys: pytest.CaptureFixture[str]) -> None:
+    import jsonschema
+    import yaml
+
+    code, out, _ = run(capsys, "schema")
+    schema = json.loads(out)
+    assert code == 0
+    document = yaml.safe_load(Path(REFERENCE).read_text(encoding="utf-8"))
+    for item in document["items"]:  # PyYAML 1.1 reads these as datetimes; the file means text
+        for key in ("depart", "arrive", "start", "end", "check_in", "check_out"):
+            if key in item:
+                item[key] = (
+                    item[key].strftime("%Y-%m-%d %H:%M")
+                    if hasattr(item[key], "hour")
+                    else item[key]
+                )
+    jsonschema.validate(document, schema)
+    document["items"][0]["cabbin"] = "economy"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, schema)
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["frobnicate"])
+    assert caught.value.code == 2
+    assert "invalid choice: 'frobnicate'" in capsys.readouterr().err
+
+
+def test_python_dash_m_and_the_console_script() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "tripplan", "check", FINDINGS],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1 and "error[flight-too-fast]" in result.stdout
+    assert "Traceback" not in result.stderr
+    result = subprocess.run(
+        [sys.executable, "-m", "tripplan", "check", "nowhere.yaml"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr == "nowhere.yaml: cannot read the file: No such file or directory\n"
