@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -361,6 +362,7 @@ def _nights(plan: _Plan) -> Iterator[Finding]:
         if e.type in ("stay", "flight", "train", "transfer", "drive")
     )
     starts = [c[0] for c in covers]
+    reach = list(itertools.accumulate((c[1] for c in covers), max))  # latest end so far
     first_flight = next((e for e in entries if e.type == "flight"), None)
     last_flight = next((e for e in reversed(entries) if e.type == "flight"), None)
     home = plan.trip.home_zone.key
@@ -386,10 +388,8 @@ def _nights(plan: _Plan) -> Iterator[Finding]:
         )
         if at_home:
             continue
-        i = bisect.bisect_right(starts, instant)
-        if any(s <= instant < e for s, e in covers[max(0, i - 8) : i]) or _covered(
-            covers, i, instant
-        ):
+        i = bisect.bisect_right(starts, instant)  # covers[:i] start at or before the night
+        if i and reach[i - 1] > instant:
             continue
         yield plan.finding(
             "night-without-stay",
@@ -399,11 +399,6 @@ def _nights(plan: _Plan) -> Iterator[Finding]:
             entries[index],
             at=instant,
         )
-
-
-def _covered(covers: list[tuple[datetime, datetime]], i: int, instant: datetime) -> bool:
-    """Whether any interval that starts before ``i`` still runs at ``instant`` (long stays)."""
-    return any(s <= instant < e for s, e in covers[:i])
 
 
 @_check("outside-business-hours", "a business meeting outside local business hours")

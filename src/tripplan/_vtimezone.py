@@ -4,9 +4,10 @@ A calendar event written as ``DTSTART;TZID=America/Santiago:...`` is only as goo
 VTIMEZONE that defines the TZID. icalendar 7.3's own zones (``Timezone.from_tzid``,
 ``add_missing_timezones``) write each change to daylight time at the wall time after the change
 (New York's 2 a.m. change as ``03:00``, where RFC 5545 §3.6.5 reads DTSTART on TZOFFSETFROM and
-wants ``02:00``), list every change since 1970 as RDATEs (which Outlook misreads) and carry a
-COMMENT that libical's restriction check rejects. So tripplan writes its own, from the same tzdata
-that resolves the trip's times:
+wants ``02:00``), list every change since 1970 in one RDATE property (Outlook misreads long RDATE
+lists; ical.js reads only its first value, and so keeps New York on EST all year after 1971) and
+carry a COMMENT that libical's restriction check rejects. So tripplan writes its own, from the
+same tzdata that resolves the trip's times:
 
 * The zone's real transitions (``_zones.transitions``) from 1 January of the year before the
   trip to 1 January two years after it, each written at the wall time just before the change.
@@ -25,9 +26,9 @@ that resolves the trip's times:
 
 STANDARD or DAYLIGHT follows the direction of the change (clocks forward: DAYLIGHT), not tzdata's
 DST flag: tzdata marks Dublin's winter and Morocco's Ramadan time as negative daylight saving
-time, and clients that map a VTIMEZONE to one standard and one daylight period (Outlook) expect
-daylight time to be the later clock. Offsets, the only thing a client computes times from, are
-exact either way.
+time, which its own "rearguard" form turns around for software that expects daylight time to be
+the later clock; this follows the rearguard form, so a yearly pair is one STANDARD and one
+DAYLIGHT observance. Offsets, the only thing clients compute times from, are exact either way.
 
 TZNAME is the abbreviation the zone data gives, numeric ones like ``-03`` included: tzdata uses
 those where no abbreviation is in real use, they are what Python's ``tzname()`` shows for the
@@ -92,7 +93,11 @@ def covered_span(zone: ZoneInfo, start: datetime, end: datetime) -> tuple[dateti
 
 
 def vtimezone(zone: ZoneInfo, start: datetime, end: datetime) -> Timezone:
-    """The VTIMEZONE of ``zone`` for a calendar whose events lie between ``start`` and ``end``."""
+    """The VTIMEZONE of ``zone`` for a calendar whose events lie between ``start`` and ``end``.
+
+    ``start`` must not be later than the calendar's first event: ical.js reads any time before a
+    zone's first observance as UTC, and the first observance is 1 January of the year before.
+    """
     if not zone.key:
         raise ValueError("the zone has no IANA name to use as TZID")
     first, last = covered_span(zone, start, end)
@@ -101,10 +106,9 @@ def vtimezone(zone: ZoneInfo, start: datetime, end: datetime) -> Timezone:
 
     result = Timezone()
     result.add("TZID", zone.key)
-    # The state before the first change is the one that change leaves: DAYLIGHT if clocks go back.
-    going_back = bool(found) and found[0].instant < last
-    going_back = going_back and found[0].offset_after < found[0].offset_before
-    initial = _observance(going_back)
+    covered = [t for t in found if t.instant < last]
+    # The offset in force at `first` is the one the first change leaves: DAYLIGHT if clocks go back.
+    initial = _observance(bool(covered) and covered[0].offset_after < covered[0].offset_before)
     initial.DTSTART = first.replace(tzinfo=None)
     initial.TZOFFSETFROM = initial.TZOFFSETTO = first.utcoffset()
     initial.add("TZNAME", first.tzname())
@@ -202,7 +206,7 @@ def _yearly(
         # UNTIL is UTC in a VTIMEZONE (RFC 5545 §3.3.10) and inclusive. dateutil's tzical (behind
         # icalendar's Timezone.to_tz) reads it as wall time, which east of Greenwich falls before
         # the last change; the later of the two still ends the rule before the next year's.
-        recur["UNTIL"] = last.instant
+        recur["UNTIL"] = max(last.instant, last.local_before.replace(tzinfo=UTC))
     observance.add("RRULE", recur)
     return observance
 
