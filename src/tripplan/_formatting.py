@@ -1,0 +1,74 @@
+"""A Formatter bound to one locale: every date, time, duration and zone name goes through Babel.
+
+Nothing here reads the process locale or environment: the locale is an argument.
+
+>>> from datetime import datetime, timedelta
+>>> from tripplan import get_zone
+>>> landing = datetime(2027, 3, 9, 9, 5, tzinfo=get_zone("America/Santiago"))
+>>> Formatter("es").datetime(landing)
+'mar, 9 mar 2027, 9:05'
+>>> Formatter("en_US").datetime(landing)
+'Tue, Mar 9, 2027, 9:05\u202fAM'
+>>> Formatter("es").duration(timedelta(hours=13, minutes=20))
+'13 h 20 min'
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+__all__ = ["Formatter"]
+
+
+class Formatter:
+    """Formats values for one locale (``es``, ``es_CL``, ``en_US``, ``de_DE``...)."""
+
+    def __init__(self, locale: str) -> None:
+        from babel import Locale
+
+        self.locale = Locale.parse(locale)
+
+    def date(self, value: date) -> str:
+        """``martes, 9 de marzo de 2027``."""
+        from babel.dates import format_date
+
+        return format_date(value, "full", locale=self.locale)
+
+    def time(self, value: datetime) -> str:
+        """The wall time in the value's own zone, 12 or 24 hours as CLDR says for the locale."""
+        from babel.dates import format_time
+
+        return format_time(value, "short", tzinfo=value.tzinfo, locale=self.locale)
+
+    def datetime(self, value: datetime) -> str:
+        """Weekday, date and wall time in the value's own zone: ``mar, 9 mar 2027, 9:05``."""
+        from babel.dates import format_skeleton
+
+        day = format_skeleton("yMMMEd", value, tzinfo=value.tzinfo, locale=self.locale)
+        return self._join(day, self.time(value))
+
+    def _join(self, day: str, clock: str) -> str:
+        pattern = self.locale.datetime_formats["medium"]
+        return str(pattern).replace("{1}", day).replace("{0}", clock)
+
+    def duration(self, value: timedelta) -> str:
+        """Hours and minutes, both kept: ``13 h 20 min`` (Babel alone rounds to ``13 horas``)."""
+        from babel.units import format_unit
+
+        minutes = round(value.total_seconds() / 60)
+        hours, minutes = divmod(minutes, 60)
+        parts = []
+        if hours:
+            parts.append(format_unit(hours, "duration-hour", length="short", locale=self.locale))
+        if minutes or not hours:
+            parts.append(format_unit(minutes, "duration-minute", length="short", locale=self.locale))
+        return " ".join(parts)
+
+    def zone(self, value: datetime) -> str:
+        """The zone's localized name at that time: ``hora de Chile``."""
+        from babel.dates import get_timezone_location, get_timezone_name
+
+        try:
+            return str(get_timezone_name(value, locale=self.locale))
+        except (KeyError, LookupError):  # zones CLDR has no metazone for
+            return str(get_timezone_location(value.tzinfo, locale=self.locale))
