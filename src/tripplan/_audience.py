@@ -57,9 +57,11 @@ class Audience(StrEnum):
 class View:
     """What one audience sees of one trip; for the customer side, of one customer organization."""
 
-    def __init__(self, trip: Trip, audience: Audience, organization: str | None = None) -> None:
+    def __init__(
+        self, trip: Trip, audience: Audience, organization: str | None = None, *, choose: bool = True
+    ) -> None:
         self.trip, self.audience = trip, audience
-        if audience is Audience.CUSTOMER and organization is None:
+        if audience is Audience.CUSTOMER and organization is None and choose:
             organizations = sorted(
                 {p.organization or key for key, p in trip.people.items() if p.side == "customer"}
             )
@@ -79,7 +81,7 @@ class View:
         customers = {
             trip.people[k].organization or k for k in keys if trip.people[k].side == "customer"
         }
-        return cls(trip, audience, min(customers) if len(customers) == 1 else None)
+        return cls(trip, audience, min(customers) if len(customers) == 1 else None, choose=False)
 
     def _customer_org(self, key: str) -> str:
         person = self.trip.people[key]
@@ -95,8 +97,10 @@ class View:
         if item.type != "meeting" or item.kind == "internal":
             return False  # the traveller's logistics and internal meetings are ours
         people = [item.organizer or self.trip.traveller, *item.attendees]
-        customers = {self._customer_org(k) for k in people if self.trip.people[k].side == "customer"}
-        return not customers or self.organization in customers
+        customers = {
+            self._customer_org(k) for k in people if self.trip.people[k].side == "customer"
+        }
+        return self.organization in customers  # only meetings with this customer's people
 
     def notes(self, notes: Notes) -> list[str]:
         """The notes this audience may read, most public first."""

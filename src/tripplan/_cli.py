@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import time
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -19,6 +20,7 @@ from ._exceptions import TripplanError
 
 if TYPE_CHECKING:
     from ._checks import CheckOptions, Finding
+    from ._itip import Invitation
     from ._model import Trip
 
 __all__ = ["main"]
@@ -54,8 +56,35 @@ def _parser() -> argparse.ArgumentParser:
 
     trip_command("timeline", "Print every item at its resolved local times and zones.")
 
+    ics = trip_command("ics", "Write the trip as a calendar to import or subscribe to.")
+    ics.add_argument(
+        "-o", "--out", required=True, help="the .ics file to write (- for standard output)"
+    )
+    ics.add_argument("--audience", choices=["traveller", "team", "customer"], default="traveller")
+    ics.add_argument("--organization", help="with --audience customer: which customer it is for")
+    ics.add_argument("--lang", help="language of the labels (default: the traveller's)")
+    _add_reproducible(ics)
+
+    invites = trip_command("invites", "Write (and send) an invitation for every meeting.")
+    invites.add_argument("-o", "--out", required=True, type=Path, help="folder for the .ics files")
+    invites.add_argument(
+        "--since",
+        metavar="OLD",
+        help="the previous version of the trip: write "
+        "updates and cancellations for what changed, nothing for the rest",
+    )
+    invites.add_argument(
+        "--send",
+        metavar="URL",
+        help="also send them by mail: smtp://host:587 "
+        "(STARTTLS) or smtps://host:465; login from TRIPPLAN_SMTP_USERNAME and "
+        "TRIPPLAN_SMTP_PASSWORD or netrc",
+    )
+    _add_reproducible(invites)
+
     build = trip_command("build", "Write everything tripplan makes for a trip into a folder.")
     build.add_argument("--out", required=True, type=Path, help="output folder")
+    _add_reproducible(build)
     _add_check_options(build)
 
     commands.add_parser("schema", help="Print the JSON Schema of the trip file.")
@@ -77,6 +106,29 @@ def _hours(text: str) -> tuple[time, time]:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a range like 08:00-19:00") from None
     return opens, closes
+
+
+def _add_reproducible(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--reproducible",
+        action="store_true",
+        help="byte-identical output on every run: timestamps from SOURCE_DATE_EPOCH, else from "
+        "the trip file's modification time",
+    )
+
+
+def _stamp(args: argparse.Namespace, path: str) -> datetime | None:
+    """DTSTAMP for this run: SOURCE_DATE_EPOCH, the file's mtime with --reproducible, else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None:
+        if not epoch.isdigit():
+            raise _UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds")
+        return datetime.fromtimestamp(int(epoch), UTC)
+    if not getattr(args, "reproducible", False):
+        return None
+    if path == "-":
+        raise _UsageError("--reproducible with standard input needs SOURCE_DATE_EPOCH")
+    return datetime.fromtimestamp(int(os.stat(path).st_mtime), UTC)
 
 
 def _add_check_options(sub: argparse.ArgumentParser) -> None:
@@ -188,13 +240,15 @@ def _timeline_text(trip: Trip, out: TextIO) -> None:
         )
 
 
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
 def _run(args: argparse.Namespace, out: TextIO) -> int:
     if args.command == "schema":
         from ._model import Trip
 
-        out.write(
-            json.dumps(Trip.model_json_schema(by_alias=True), indent=2, ensure_ascii=False) + "\n"
-        )
+        out.write(_json(Trip.model_json_schema(by_alias=True)))
         return EXIT_OK
     options = _options(args) if hasattr(args, "disable") else None
     trip = _load(args)
@@ -202,32 +256,121 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     if args.command == "timeline":
         _timeline_text(trip, out)
         return EXIT_OK
+    if args.command == "ics":
+        return _ics(args, trip, out)
+    if args.command == "invites":
+        return _invites(args, trip, out)
     findings = trip.check(options)
     report = _report(trip, findings, source)
     failed = EXIT_FINDINGS if report["summary"]["error"] else EXIT_OK
     if args.command == "check":
         if args.format == "json":
-            out.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+            out.write(_json(report))
         else:
             _text(report, out)
         return failed
     assert args.command == "build"
+    return _build(args, trip, report, out) or failed
+
+
+def _ics(args: argparse.Namespace, trip: Trip, out: TextIO) -> int:
+    from ._ics import trip_calendar
+    from ._output import write_atomic
+
+    calendar = trip_calendar(
+        trip,
+        args.audience,
+        organization=args.organization,
+        language=args.lang,
+        now=_stamp(args, args.file),
+    )
+    data = calendar.to_ical()
+    if args.out == "-":
+        sys.stdout.buffer.write(data)
+    else:
+        out.write(f"wrote {write_atomic(args.out, data)}\n")
+    return EXIT_OK
+
+
+def _invitations(args: argparse.Namespace, trip: Trip) -> list[Invitation]:
+    from ._itip import diff, invitations
+
+    now = _stamp(args, args.file)
+    if args.since:
+        from ._loading import load_trip
+
+        return diff(load_trip(args.since), trip).invitations(now=now)
+    return invitations(trip, now=now)
+
+
+def _invites(args: argparse.Namespace, trip: Trip, out: TextIO) -> int:
+    from ._output import write_outputs
+
+    sent = _invitations(args, trip)
+    files = {i.filename: i.to_ical() for i in sent}
+    for path in write_outputs(args.out, files):
+        out.write(f"wrote {path}\n")
+    for invitation in sent:
+        names = ", ".join(trip.people[k].name for k in invitation.recipients)
+        out.write(
+            f"{invitation.method} {invitation.filename} (SEQUENCE {invitation.sequence}) to {names}\n"
+        )
+        if invitation.uninvited:
+            left = ", ".join(invitation.uninvited)
+            out.write(f"  not invited (no email, or a customer at an internal meeting): {left}\n")
+    if not sent:
+        out.write(
+            "no invitations: nothing changed\n"
+            if args.since
+            else "no meetings to invite anyone to\n"
+        )
+    if args.send:
+        _send(args.send, trip, sent, out)
+    return EXIT_OK
+
+
+def _send(url: str, trip: Trip, sent: list[Invitation], out: TextIO) -> None:
+    from ._mail import imip_message, send
+
+    def who(key: str) -> tuple[str, str]:
+        person = trip.people[key]
+        assert person.email is not None
+        return person.name, person.email
+
+    messages = [
+        imip_message(
+            i.calendar,
+            sender=who(i.organizer),
+            to=[who(k) for k in i.recipients],
+            subject=i.subject,
+            text=i.text,
+            html=i.html,
+        )
+        for i in sent
+    ]
+    for message_id in send(messages, url):
+        out.write(f"sent {message_id}\n")
+
+
+def _build(args: argparse.Namespace, trip: Trip, report: dict[str, Any], out: TextIO) -> int:
+    from ._ics import trip_calendar
     from ._output import write_outputs
     from ._zones import tzdata_version
 
-    files = {
-        "timeline.json": json.dumps(
-            {"trip": trip.id, "tzdata": tzdata_version(), "items": trip.timeline.to_dict()},
-            indent=2,
-            ensure_ascii=False,
-        )
-        + "\n",
-        "check.json": json.dumps(report, indent=2, ensure_ascii=False) + "\n",
+    now = _stamp(args, args.file)
+    files: dict[str, str | bytes] = {
+        "timeline.json": _json(
+            {"trip": trip.id, "tzdata": tzdata_version(), "items": trip.timeline.to_dict()}
+        ),
+        "check.json": _json(report),
+        "trip.ics": trip_calendar(trip, now=now).to_ical(),
     }
+    args.since = None
+    files.update({f"invites/{i.filename}": i.to_ical() for i in _invitations(args, trip)})
     for path in write_outputs(args.out, files):
         out.write(f"wrote {path}\n")
     _text(report, out)
-    return failed
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -61,7 +61,9 @@ class Formatter:
         if hours:
             parts.append(format_unit(hours, "duration-hour", length="short", locale=self.locale))
         if minutes or not hours:
-            parts.append(format_unit(minutes, "duration-minute", length="short", locale=self.locale))
+            parts.append(
+                format_unit(minutes, "duration-minute", length="short", locale=self.locale)
+            )
         return " ".join(parts)
 
     def zone(self, value: datetime) -> str:

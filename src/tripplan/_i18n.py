@@ -23,7 +23,9 @@ def catalog_languages() -> tuple[str, ...]:
     """The languages that have a catalog, e.g. ``('en', 'es')``."""
     root = resources.files("tripplan").joinpath("locale")
     return tuple(
-        sorted(p.name for p in root.iterdir() if p.joinpath("LC_MESSAGES", f"{DOMAIN}.po").is_file())
+        sorted(
+            p.name for p in root.iterdir() if p.joinpath("LC_MESSAGES", f"{DOMAIN}.po").is_file()
+        )
     )
 
 

@@ -21,6 +21,7 @@ from icalendar import (
     Calendar,
     Conference,
     Event,
+    vCalAddress,
     vDuration,
     vUri,
 )
@@ -82,7 +83,9 @@ class EventWriter:
         if isinstance(item, Flight):
             return f"{icon} {item.carrier} {item.number} {item.from_}→{item.to}"
         text = item.title or (
-            entry.origin.name if isinstance(item, Stay) else f"{entry.origin.name} → {entry.destination.name}"
+            entry.origin.name
+            if isinstance(item, Stay)
+            else f"{entry.origin.name} → {entry.destination.name}"
         )
         if isinstance(item, Meeting | Activity):
             return text
@@ -133,17 +136,27 @@ class EventWriter:
         if isinstance(item, Flight):
             lines.append(
                 _("Departs: {time} ({zone}) from {airport}").format(
-                    time=fmt.datetime(entry.start), zone=entry.origin.zone.key, airport=entry.origin.name
+                    time=fmt.datetime(entry.start),
+                    zone=entry.origin.zone.key,
+                    airport=entry.origin.name,
                 )
             )
             lines.append(
                 _("Arrives: {time} ({zone}) at {airport}").format(
-                    time=fmt.datetime(entry.end), zone=entry.destination.zone.key, airport=entry.destination.name
+                    time=fmt.datetime(entry.end),
+                    zone=entry.destination.zone.key,
+                    airport=entry.destination.name,
                 )
             )
             lines.append(_("Duration: {duration}").format(duration=fmt.duration(entry.duration)))
             if item.cabin:
-                lines.append(_("Cabin: {cabin}").format(cabin=_(item.cabin.replace("_", " "))))
+                cabins = {
+                    "economy": _("economy"),
+                    "premium_economy": _("premium economy"),
+                    "business": _("business"),
+                    "first": _("first"),
+                }
+                lines.append(_("Cabin: {cabin}").format(cabin=cabins[item.cabin]))
             if self.view.sees_bookings:
                 if item.seat:
                     lines.append(_("Seat: {seat}").format(seat=item.seat))
@@ -151,7 +164,9 @@ class EventWriter:
                     lines.append(_("Confirmation: {code}").format(code=item.confirmation))
         elif isinstance(item, Transfer):
             lines.append(
-                _("From {origin} at {time}").format(origin=entry.origin.name, time=fmt.datetime(entry.start))
+                _("From {origin} at {time}").format(
+                    origin=entry.origin.name, time=fmt.datetime(entry.start)
+                )
             )
             lines.append(
                 _("To {destination} at {time}").format(
@@ -227,9 +242,20 @@ class EventWriter:
 
     def transparent(self, entry: Scheduled) -> bool:
         """Free time: hotel nights and optional activities do not make the traveller busy."""
-        return isinstance(entry.item, Stay) or (isinstance(entry.item, Activity) and entry.item.optional)
+        return isinstance(entry.item, Stay) or (
+            isinstance(entry.item, Activity) and entry.item.optional
+        )
 
-    def event(self, entry: Scheduled, *, sequence: int = 0) -> Event:
+    def event(
+        self,
+        entry: Scheduled,
+        *,
+        sequence: int = 0,
+        alarms: bool = True,
+        traveller_extras: bool = True,
+    ) -> Event:
+        """The VEVENT of one item. Invitations leave out alarms (each recipient's client sets its
+        own) and the traveller's travel time."""
         item = entry.item
         start: date | datetime
         end: date | datetime
@@ -264,10 +290,12 @@ class EventWriter:
         if geo is not None:
             event.add("GEO", geo)
             self._apple_location(event, entry)
-        travel = self._travel_time(entry)
+        travel = self._travel_time(entry) if traveller_extras else None
         if travel is not None:
-            event.add("X-APPLE-TRAVEL-DURATION", vDuration(travel), parameters={"VALUE": "DURATION"})
-        alarm = self._reminder(entry)
+            event.add(
+                "X-APPLE-TRAVEL-DURATION", vDuration(travel), parameters={"VALUE": "DURATION"}
+            )
+        alarm = self._reminder(entry) if alarms else None
         if alarm is not None:
             event.add_component(alarm)
         return event
@@ -360,9 +388,19 @@ def trip_calendar(
     language = language or traveller.language or trip.languages[0]
     stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     writer = EventWriter(trip, view, language, stamp)
-    events = [writer.event(entry) for entry in view.entries()]
+    events = []
+    for entry in view.entries():
+        event = writer.event(entry)
+        # RFC 5546 wants an ORGANIZER on every published event: the meeting's, else the traveller.
+        item = entry.item
+        publisher = (item.organizer if isinstance(item, Meeting) else None) or trip.traveller
+        person = trip.people[publisher]
+        if person.email is None:
+            person = traveller
+        if person.email is not None:
+            event.organizer = vCalAddress.new(person.email, cn=person.name)
+        events.append(event)
     calendar = _calendar(trip, "PUBLISH", trip.title or trip.id, events, language)
     calendar.add("REFRESH-INTERVAL", vDuration(refresh), parameters={"VALUE": "DURATION"})
     calendar.add("X-PUBLISHED-TTL", vDuration(refresh))
     return calendar
-
