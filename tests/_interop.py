@@ -195,6 +195,7 @@ def _icalendar_event(event: Event, zones: dict[str, tzinfo]) -> ParsedEvent:
         if end is not None:
             last = end.dt
         elif (duration := value("DURATION")) is not None:
+            assert isinstance(duration.dt, timedelta), duration
             last = start.dt + duration.dt
         else:
             last = start.dt + timedelta(days=1)  # RFC 5545 §3.6.1
@@ -286,20 +287,24 @@ def assert_clients_agree(
     """Check the calendar file ``path`` the way the project requires, and return its events.
 
     1. ical.js, libical and icalendar read the same events (UID, summary, start and end instants
-       or, for all-day events, dates), and libical's restriction check passes without adding
-       X-LIC-ERRORs;
+       or, for all-day events, dates), none ends before it starts, and libical's restriction
+       check passes without adding X-LIC-ERRORs;
     2. a new calendar on ``server`` takes the file, one resource per UID without METHOD (a
        refusal raises ``CalDAVError`` with Radicale's reason), and each resource it serves back
        reads, in all three parsers, as the same events (libical's check passes on them too);
     3. the events are ``expected`` (``ParsedEvent.expect`` builds those), if it is given.
 
-    Failures raise ``Disagreement``, ``LibicalComplaint`` (both ``InteropError``) or
+    Failures raise an ``InteropError`` (``Disagreement``, ``LibicalComplaint``) or a
     ``CalDAVError``, all AssertionErrors, with the events each reader found where they differ.
+    A parser that cannot read the file at all raises RuntimeError with its message.
     """
     path = Path(path)
     readings, libical = _read_everywhere(path)
     agreed = _agree(readings, str(path))
     _check_libical(libical, str(path))
+    backwards = [f"  UID {e.uid!r}: {e}" for e in agreed if e.end_utc < e.start_utc]
+    if backwards:  # RFC 5545 §3.8.2.2; Radicale and both parsers take such an event as it is
+        raise InteropError(f"{path}: events that end before they start:\n" + "\n".join(backwards))
 
     collection = server.make_calendar()
     server.put_ics(collection, path.read_bytes())

@@ -271,17 +271,26 @@ class RadicaleServer:
         *,
         expected: Callable[[int], bool] = lambda status: 200 <= status < 300,
         what: str = "",
+        sent: bytes | None = None,
         **kwargs: object,
     ) -> requests.Response:
         """``method`` on ``url``; a status that ``expected`` refuses raises a CalDAVError with
-        the server's answer and the lines its log gained meanwhile (where Radicale says why)."""
+        the server's answer and the lines its log gained meanwhile (where Radicale says why).
+        ``sent`` is the body, sent and quoted in that error."""
         since = self.log_path.stat().st_size
-        response = self.session.request(method, url, timeout=_TIMEOUT, **kwargs)  # type: ignore[arg-type]
+        response = self.session.request(
+            method,
+            url,
+            data=sent,
+            timeout=_TIMEOUT,
+            **kwargs,  # type: ignore[arg-type]
+        )
         if not expected(response.status_code):
             log = self.log(since).strip() or "(nothing)"
+            body = f"\nwhat was sent:\n{sent.decode('utf-8', 'replace')}" if sent else ""
             raise CalDAVError(
                 f"{what or method} {url}: Radicale answered {response.status_code} "
-                f"{response.reason}: {response.text.strip()!r}\nits log meanwhile:\n{log}",
+                f"{response.reason}: {response.text.strip()!r}\nits log meanwhile:\n{log}{body}",
                 status=response.status_code,
                 response_text=response.text,
             )
@@ -302,7 +311,7 @@ class RadicaleServer:
         self.request(
             "MKCALENDAR",
             url,
-            data=body.encode(),
+            sent=body.encode(),
             headers={"Content-Type": "application/xml; charset=utf-8"},
             expected=lambda status: status == 201,
             what=f"MKCALENDAR {name}",
@@ -319,7 +328,7 @@ class RadicaleServer:
             response = self.request(
                 "PUT",
                 url,
-                data=resource.ics,
+                sent=resource.ics,
                 headers={"Content-Type": "text/calendar; charset=utf-8", "If-None-Match": "*"},
                 expected=lambda status: status == 201,
                 what=f"PUT of UID {resource.uid!r}",
@@ -342,7 +351,7 @@ class RadicaleServer:
         response = self.request(
             "REPORT",
             collection_url,
-            data=body.encode(),
+            sent=body.encode(),
             headers={"Content-Type": "application/xml; charset=utf-8", "Depth": "1"},
             expected=lambda status: status == 207,
             what="calendar-query REPORT",

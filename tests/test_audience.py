@@ -1,0 +1,112 @@
+"""Nothing reaches a reader who may not see it: markers planted in every private and team field
+are looked for in every output made for every audience."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from tripplan import Trip, load_trip
+from tripplan._audience import Audience, AudienceError, View
+from tripplan._ics import trip_calendar
+from tripplan._itip import diff, invitations
+
+from .support import EXAMPLES
+
+NOW = datetime(2027, 1, 15, tzinfo=UTC)
+INTERNAL_TITLE = "Partner preparation with Andes Partners"
+
+
+def planted() -> Trip:
+    """The reference trip with a marker in every note of every item."""
+    data = load_trip(EXAMPLES / "santiago-customer-visit.yaml").model_dump(
+        by_alias=True, mode="json", exclude_unset=True
+    )
+    for index, item in enumerate(data["items"]):
+        item["notes"] = {
+            "public": f"PUBLIC-{index}",
+            "team": f"TEAM-{index}",
+            "private": f"PRIVATE-{index}",
+        }
+    return Trip.model_validate(data)
+
+
+def unfolded(data: bytes | str) -> str:
+    text = data.decode() if isinstance(data, bytes) else data
+    return text.replace("\r\n ", "")
+
+
+def markers(text: str, kind: str) -> set[str]:
+    return {f"{kind}-{i}" for i in range(20) if f"{kind}-{i}" in text}
+
+
+@pytest.fixture(scope="module")
+def trip() -> Trip:
+    return planted()
+
+
+def test_traveller_calendar_has_everything(trip: Trip) -> None:
+    text = unfolded(trip_calendar(trip, "traveller", now=NOW).to_ical())
+    assert len(markers(text, "PRIVATE")) == len(trip.items)
+    assert len(markers(text, "TEAM")) == len(trip.items)
+
+
+def test_team_calendar_has_no_private_notes(trip: Trip) -> None:
+    text = unfolded(trip_calendar(trip, "team", now=NOW).to_ical())
+    assert markers(text, "PRIVATE") == set()
+    assert len(markers(text, "TEAM")) == len(trip.items)
+
+
+def test_customer_calendar_has_public_notes_of_their_meetings_only(trip: Trip) -> None:
+    text = unfolded(trip_calendar(trip, "customer", now=NOW).to_ical())
+    assert markers(text, "PRIVATE") == markers(text, "TEAM") == set()
+    assert markers(text, "PUBLIC") == {"PUBLIC-5", "PUBLIC-6"}  # the IT day and the CEO meeting
+    assert INTERNAL_TITLE not in text and "QWX7PL" not in text and "HA-88412" not in text
+
+
+def outputs(invitation: Any) -> str:
+    return unfolded(invitation.to_ical()) + invitation.text + invitation.html + invitation.subject
+
+
+def test_invitations_carry_what_every_recipient_may_see(trip: Trip) -> None:
+    sent = invitations(trip, now=NOW)
+    assert sent
+    for invitation in sent:
+        text = outputs(invitation)
+        assert markers(text, "PRIVATE") == set(), invitation.item_id
+        audience = Audience.of(trip, [invitation.organizer, *invitation.recipients])
+        if audience is Audience.CUSTOMER:
+            assert markers(text, "TEAM") == set(), invitation.item_id
+            assert INTERNAL_TITLE not in text
+        else:
+            assert markers(text, "TEAM"), invitation.item_id
+
+
+def test_updates_and_cancellations_follow_the_same_rules(trip: Trip) -> None:
+    data = trip.model_dump(by_alias=True, mode="json", exclude_unset=True)
+    data["items"][6]["attendees"] = ["dana", "tomas", "sofia", "rodrigo"]  # Carolina removed
+    data["items"][6]["start"] = "2027-03-10 11:30"
+    data["items"][5]["status"] = "cancelled"
+    sent = diff(trip, Trip.model_validate(data)).invitations(now=NOW)
+    assert {i.method for i in sent} == {"REQUEST", "CANCEL"}
+    for invitation in sent:
+        text = outputs(invitation)
+        assert markers(text, "PRIVATE") == markers(text, "TEAM") == set(), invitation.filename
+
+
+def test_audience_of_recipients() -> None:
+    trip = planted()
+    assert Audience.of(trip, ["dana"]) is Audience.TRAVELLER
+    assert Audience.of(trip, ["dana", "tomas"]) is Audience.TEAM
+    assert Audience.of(trip, ["dana", "tomas", "rodrigo"]) is Audience.CUSTOMER
+
+
+def test_customer_view_must_say_which_customer_when_there_are_several() -> None:
+    data = planted().model_dump(by_alias=True, mode="json", exclude_unset=True)
+    data["people"]["ana"] = {"name": "Ana", "side": "customer", "organization": "Otra S.A."}
+    trip = Trip.model_validate(data)
+    with pytest.raises(AudienceError, match=r"several customers \(Cordillera Seguros S\.A\., Otra S\.A\.\)"):
+        View(trip, Audience.CUSTOMER)
+    assert View(trip, Audience.CUSTOMER, "Otra S.A.").entries() == []
