@@ -313,13 +313,14 @@ def assert_clients_agree(
         copy = Path(folder) / path.name
         # ical.js and libical read the served resources joined into one file (two processes, not
         # two per resource); icalendar reads each resource alone, so each must carry its zones.
-        copy.write_bytes(join_resources(copies))
-        served, served_libical = _read_everywhere(copy)
         what = f"Radicale's copy of {path}"
         try:
-            served["icalendar"] = [e for ics in copies for e in _icalendar_events(ics)]
+            copy.write_bytes(join_resources(copies))
+            icalendar_events = [e for ics in copies for e in _icalendar_events(ics)]
         except ValueError as e:  # a resource that lost a VTIMEZONE it needs, say
             raise InteropError(f"{what}: {e}") from e
+        served, served_libical = _read_everywhere(copy)
+        served["icalendar"] = icalendar_events
         served_agreed = _agree(served, what)
         _agree({"file": agreed, "Radicale's copy": served_agreed}, what)
         _check_libical(served_libical, what)

@@ -34,7 +34,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Literal
+from typing import Literal
 from urllib.parse import urljoin
 from xml.etree import ElementTree
 
@@ -469,7 +469,6 @@ def start_radicale(folder: Path, *, username: str = "traveller") -> Iterator[Rad
         port = _free_port()
         config = _write_config(folder, port, username, password)
         url = f"http://{_HOST}:{port}/"
-        log: IO[bytes]
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 [sys.executable, "-m", "radicale", "--config", str(config)],

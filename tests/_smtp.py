@@ -5,9 +5,9 @@ attempt, and can offer STARTTLS or implicit TLS with a certificate the tests mak
 login, or refuse some recipients. Nothing listens anywhere but on the loopback address, and
 ``smtp_server`` stops the server when its block ends.
 
-aiosmtpd warns when a server requires AUTH without TLS; no server here does that (the plain
-server offers AUTH without requiring it), so the suite's ``filterwarnings = error`` holds without
-filtering anything.
+aiosmtpd warns when a server requires AUTH without (STARTTLS) TLS; no server here does that (one
+without STARTTLS offers AUTH without requiring it), so the suite's ``filterwarnings = error`` holds
+without filtering anything.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ class Recorder:
 
     refuse: frozenset[str] = frozenset()
     users: Mapping[str, str] = field(default_factory=dict)
+    echo_password: bool = False  # a careless server: quote a rejected password in the reply
     messages: list[Received] = field(default_factory=list)
     logins: list[tuple[str, bool]] = field(default_factory=list)  # (username, accepted)
     tls_sessions: list[bool] = field(default_factory=list)  # per MAIL FROM: was TLS on?
@@ -69,7 +70,10 @@ class Recorder:
         address: str,
         mail_options: list[str],
     ) -> str:
-        self.tls_sessions.append(session.ssl is not None)
+        transport = server.transport
+        self.tls_sessions.append(
+            transport is not None and transport.get_extra_info("ssl_object") is not None
+        )
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"
@@ -103,7 +107,9 @@ class Recorder:
         username = auth_data.login.decode()
         accepted = self.users.get(username) == auth_data.password.decode()
         self.logins.append((username, accepted))
-        return AuthResult(success=accepted)
+        # handled=False: aiosmtpd answers (235 or 535) itself; True would leave the client waiting.
+        echo = f"535 5.7.8 {auth_data.password.decode()} is wrong" if self.echo_password else None
+        return AuthResult(success=accepted, handled=False, message=None if accepted else echo)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,15 +143,20 @@ def smtp_server(
     implicit_tls: ssl.SSLContext | None = None,
     users: Mapping[str, str] | None = None,
     refuse: frozenset[str] = frozenset(),
+    echo_password: bool = False,
 ) -> Iterator[TestServer]:
     """Run an SMTP server on 127.0.0.1 for the block.
 
     ``starttls``: a server context offered by STARTTLS, and required before MAIL and AUTH.
     ``implicit_tls``: TLS from the first byte (an ``smtps://`` server). ``users``: logins the
-    server accepts; it offers AUTH then, and requires it when TLS protects it.
+    server accepts; it offers AUTH then, and requires it behind STARTTLS. ``refuse``: recipients
+    it answers 550. ``echo_password``: it quotes a rejected password in its 535 reply.
     """
-    recorder = Recorder(refuse=frozenset(a.lower() for a in refuse), users=dict(users or {}))
-    tls = starttls is not None or implicit_tls is not None
+    recorder = Recorder(
+        refuse=frozenset(a.lower() for a in refuse),
+        users=dict(users or {}),
+        echo_password=echo_password,
+    )
     controller = _Controller(
         recorder,
         hostname=HOST,
@@ -155,10 +166,11 @@ def smtp_server(
         tls_context=starttls,
         require_starttls=starttls is not None,
         authenticator=recorder.authenticate if users is not None else None,
-        auth_required=users is not None and tls,
-        # AUTH over plain SMTP only where a test asks for it (users without TLS), and then
-        # offered, not required: requiring it is what aiosmtpd warns about.
-        auth_require_tls=tls or users is None,
+        # aiosmtpd counts only STARTTLS as TLS for AUTH, so AUTH is required behind STARTTLS and
+        # merely offered otherwise (plain or implicit TLS): requiring it where aiosmtpd sees no
+        # TLS is what it warns about. Without users no AUTH is offered at all.
+        auth_required=users is not None and starttls is not None,
+        auth_require_tls=users is None or starttls is not None,
     )
     controller.start()
     try:

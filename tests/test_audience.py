@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from tripplan import Trip, load_trip
-from tripplan._audience import Audience, AudienceError, View
+from tripplan import Audience, AudienceError
+from tripplan._audience import View
 from tripplan._ics import trip_calendar
 from tripplan._itip import diff, invitations
 

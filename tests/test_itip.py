@@ -11,7 +11,7 @@ import icalendar
 import pytest
 
 from tripplan import Trip, load_trip
-from tripplan._itip import Invitation, InvitationError, diff, invitations
+from tripplan import Invitation, InvitationError, diff, invitations
 
 from ._interop import read_icaljs, read_libical
 from .support import BASE, EXAMPLES, build_trip

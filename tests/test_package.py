@@ -8,6 +8,16 @@ import sys
 import tripplan
 
 EXPECTED = {
+    "Audience",
+    "AudienceError",
+    "Invitation",
+    "InvitationError",
+    "MailError",
+    "MeetingChange",
+    "TripDiff",
+    "diff",
+    "invitations",
+    "trip_calendar",
     "Activity",
     "AgendaEntry",
     "CheckOptions",

@@ -69,7 +69,9 @@ def instants_showing(local: datetime, zone: ZoneInfo) -> dict[timedelta, datetim
 
 @functools.cache
 def offset_changes(name: str) -> tuple[Transition, ...]:
-    found = transitions(get_zone(name), datetime(1970, 1, 1, tzinfo=UTC), datetime(2038, 1, 1, tzinfo=UTC))
+    found = transitions(
+        get_zone(name), datetime(1970, 1, 1, tzinfo=UTC), datetime(2038, 1, 1, tzinfo=UTC)
+    )
     return tuple(t for t in found if t.offset_before != t.offset_after)
 
 
@@ -84,7 +86,7 @@ def zone_and_local(draw: st.DrawFn) -> tuple[str, datetime]:
     """A zone and a naive wall time, half the time within two hours of one of its clock changes."""
     name = draw(zone_names)
     changes = offset_changes(name)
-    if changes and draw(st.booleans()):
+    if len(changes) > 0 and draw(st.booleans()):
         change = draw(st.sampled_from(changes))
         anchor = draw(st.sampled_from([change.local_before, change.local_after]))
         shift = draw(st.integers(-2 * 3600, 2 * 3600).map(lambda s: timedelta(seconds=s)))
@@ -97,7 +99,7 @@ def zone_and_instant(draw: st.DrawFn) -> tuple[str, datetime]:
     """A zone and an aware UTC instant, half the time within two hours of one of its clock changes."""
     name = draw(zone_names)
     changes = offset_changes(name)
-    if changes and draw(st.booleans()):
+    if len(changes) > 0 and draw(st.booleans()):
         change = draw(st.sampled_from(changes))
         shift = draw(st.integers(-2 * 3600, 2 * 3600).map(lambda s: timedelta(seconds=s)))
         return name, change.instant + shift
@@ -155,7 +157,9 @@ def test_an_explicit_offset_picks_that_instant(case: tuple[str, datetime]) -> No
         assert (back.replace(tzinfo=None), back.utcoffset()) == (local, off)
     if len(real) == 2:
         # A fold: the two readings are the two instants, one clock change apart.
-        early, late = (to_utc(resolve(WallTime(local, off), zone)) for off in fold_offsets(local, zone))
+        early, late = (
+            to_utc(resolve(WallTime(local, off), zone)) for off in fold_offsets(local, zone)
+        )
         first, second = fold_offsets(local, zone)
         assert late - early == first - second > timedelta(0)
     if not real:
@@ -218,10 +222,14 @@ def test_every_clock_change_since_1970(name: str) -> None:
         start, stop = sorted((change.local_before, change.local_after))
         inside = [start, start + (stop - start) / 2, stop - SECOND]
         for local in inside:
-            with pytest.raises(ValueError, match="does not exist" if jump > timedelta(0) else "twice"):
+            with pytest.raises(
+                ValueError, match="does not exist" if jump > timedelta(0) else "twice"
+            ):
                 resolve(WallTime(local), zone)
             for off in (change.offset_before, change.offset_after):
-                assert to_utc(resolve(WallTime(local, off), zone)) == (local - off).replace(tzinfo=UTC)
+                assert to_utc(resolve(WallTime(local, off), zone)) == (local - off).replace(
+                    tzinfo=UTC
+                )
         # Just before the gap or fold, and at its end, the wall time is there once.
         before = resolve(WallTime(start - SECOND), zone)
         after = resolve(WallTime(stop), zone)
@@ -240,7 +248,10 @@ def test_the_zones_have_gaps_and_folds_to_test() -> None:
     assert len(offset_changes("America/New_York")) == 2 * 68
     assert len(offset_changes("Australia/Lord_Howe")) > 60
     assert offset_changes("Asia/Kathmandu")  # +05:30 -> +05:45 in 1986
-    assert any(abs(c.offset_after - c.offset_before) == timedelta(days=1) for c in offset_changes("Pacific/Apia"))
+    assert any(
+        abs(c.offset_after - c.offset_before) == timedelta(days=1)
+        for c in offset_changes("Pacific/Apia")
+    )
 
 
 # --- explicit edges --------------------------------------------------------------------------
@@ -285,13 +296,19 @@ def test_santiago_2027_04_03_repeats_the_last_hour(clock: str) -> None:
     assert to_utc(late) - to_utc(early) == timedelta(hours=1)
     assert early.utcoffset() == timedelta(hours=-3)
     assert late.utcoffset() == timedelta(hours=-4)
-    assert early.replace(tzinfo=None) == late.replace(tzinfo=None) == wall(f"2027-04-03 {clock}").local
+    assert (
+        early.replace(tzinfo=None) == late.replace(tzinfo=None) == wall(f"2027-04-03 {clock}").local
+    )
 
 
 def test_santiago_fold_instants() -> None:
     zone = get_zone(SANTIAGO)
-    assert to_utc(resolve(wall("2027-04-03 23:30-03:00"), zone)) == datetime(2027, 4, 4, 2, 30, tzinfo=UTC)
-    assert to_utc(resolve(wall("2027-04-03 23:30-04:00"), zone)) == datetime(2027, 4, 4, 3, 30, tzinfo=UTC)
+    assert to_utc(resolve(wall("2027-04-03 23:30-03:00"), zone)) == datetime(
+        2027, 4, 4, 2, 30, tzinfo=UTC
+    )
+    assert to_utc(resolve(wall("2027-04-03 23:30-04:00"), zone)) == datetime(
+        2027, 4, 4, 3, 30, tzinfo=UTC
+    )
     assert resolve(wall("2027-04-03 23:30-04:00"), zone).isoformat() == "2027-04-03T23:30:00-04:00"
     assert resolve(wall("2027-04-03 23:30-0300"), zone).isoformat() == "2027-04-03T23:30:00-03:00"
     # Just outside the fold there is one reading.
@@ -299,7 +316,9 @@ def test_santiago_fold_instants() -> None:
     assert resolve(wall("2027-04-04 00:00"), zone).isoformat() == "2027-04-04T00:00:00-04:00"
 
 
-@pytest.mark.parametrize("text", ["2027-04-03 23:30-05:00", "2027-04-03 23:30+03:00", "2027-04-03 23:30Z"])
+@pytest.mark.parametrize(
+    "text", ["2027-04-03 23:30-05:00", "2027-04-03 23:30+03:00", "2027-04-03 23:30Z"]
+)
 def test_santiago_fold_with_an_offset_that_matches_neither(text: str) -> None:
     with pytest.raises(ValueError) as caught:
         resolve(wall(text), get_zone(SANTIAGO))
@@ -348,7 +367,9 @@ def test_new_york_spring_gap() -> None:
     )
     assert resolve(wall("2027-03-14 01:59"), zone).isoformat() == "2027-03-14T01:59:00-05:00"
     assert resolve(wall("2027-03-14 03:00"), zone).isoformat() == "2027-03-14T03:00:00-04:00"
-    assert to_utc(resolve(wall("2027-03-14 02:30-05:00"), zone)) == datetime(2027, 3, 14, 7, 30, tzinfo=UTC)
+    assert to_utc(resolve(wall("2027-03-14 02:30-05:00"), zone)) == datetime(
+        2027, 3, 14, 7, 30, tzinfo=UTC
+    )
 
 
 def test_new_york_autumn_fold() -> None:

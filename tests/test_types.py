@@ -169,7 +169,11 @@ def test_parse_rejects_values_that_are_not_text_or_datetimes(value: object) -> N
 
 @pytest.mark.parametrize(
     "text",
-    ["2027-03-09 \u0660\u0669:00", "\uff12\uff10\uff12\uff17-03-09 09:00", "2027-03-09 09:00+\u0660\u0664:00"],
+    [
+        "2027-03-09 \u0660\u0669:00",
+        "\uff12\uff10\uff12\uff17-03-09 09:00",
+        "2027-03-09 09:00+\u0660\u0664:00",
+    ],
 )
 def test_parse_rejects_non_ascii_digits(text: str) -> None:
     """Only 0-9, as the JSON-schema pattern says (Python's \\d would take any Unicode digit)."""
@@ -221,7 +225,9 @@ offsets = st.integers(-18 * 60 - 59, 18 * 60 + 59).map(lambda m: timedelta(minut
 
 @settings(max_examples=300, deadline=None)
 @given(
-    local=st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)),
+    local=st.datetimes(
+        min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)
+    ),
     offset=st.none() | offsets,
 )
 def test_str_round_trips(local: datetime, offset: timedelta | None) -> None:
@@ -314,7 +320,9 @@ def test_durations_round_trip(days: int, hours: int, minutes: int) -> None:
     text = format_duration(value)
     assert parse_duration(text) == value
     expected = (
-        (f"{days}d" if days else "") + (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "")
+        (f"{days}d" if days else "")
+        + (f"{hours}h" if hours else "")
+        + (f"{minutes}m" if minutes else "")
     )
     assert text == (expected or "0m")
 

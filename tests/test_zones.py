@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import os
 import subprocess
 import sys
@@ -12,6 +14,8 @@ from pathlib import Path
 
 import pytest
 import tzdata
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tripplan._exceptions import TripplanError, ZoneError
 from tripplan._zones import (
@@ -45,8 +49,8 @@ SECOND = timedelta(seconds=1)
 HOUR = timedelta(hours=1)
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(y: int, m: int, d: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(y, m, d, hour, minute, second, tzinfo=UTC)
 
 
 def offset(hours: int, minutes: int = 0) -> timedelta:
@@ -94,7 +98,7 @@ def test_get_zone_ignores_the_system_zone_files(tmp_path: Path) -> None:
         "before = zoneinfo.TZPATH\n"
         "print(jan.astimezone(zoneinfo.ZoneInfo('America/New_York')).utcoffset())\n"
         "print(jan.astimezone(get_zone('America/New_York')).utcoffset())\n"
-        "print(zoneinfo.TZPATH == before == (%r,))\n" % str(tmp_path)
+        f"print(zoneinfo.TZPATH == before == ({str(tmp_path)!r},))\n"
     )
     env = {**os.environ, "PYTHONTZPATH": str(tmp_path)}
     done = subprocess.run(
@@ -110,7 +114,7 @@ def test_loading_zones_leaves_zoneinfo_tzpath_alone() -> None:
     before = zoneinfo.TZPATH
     for name in [*ZONES, "Antarctica/Troll", "America/Argentina/Ushuaia", "Etc/GMT+12"]:
         get_zone(name)
-    assert zoneinfo.TZPATH == before
+    assert before == zoneinfo.TZPATH
 
 
 def test_tzdata_version_is_the_package_release() -> None:
@@ -262,21 +266,12 @@ def test_empty_and_short_ranges() -> None:
     assert transitions(ny, utc(2027, 6, 1), utc(2027, 6, 1, 0, 0, 1)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: transitions() reads the zone's state at `start` as the 'before' state, so a "
-    "transition exactly at `start` is never reported although the range is [start, end)",
-)
 def test_start_is_inclusive() -> None:
     ny = get_zone("America/New_York")
     found = transitions(ny, utc(2027, 3, 14, 7), utc(2027, 3, 15))
     assert [t.instant for t in found] == [utc(2027, 3, 14, 7)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: same as test_start_is_inclusive; splitting a range at a transition loses it",
-)
 def test_ranges_split_at_a_transition_concatenate() -> None:
     ny = get_zone("America/New_York")
     whole = transitions(ny, utc(2027, 1, 1), utc(2028, 1, 1))
@@ -290,9 +285,58 @@ def test_ranges_split_between_transitions_concatenate(name: str) -> None:
     zone = get_zone(name)
     whole = transitions(zone, utc(2025, 1, 1), utc(2029, 1, 1))
     cuts = [utc(2025, 1, 1), utc(2026, 5, 17, 3, 33, 20), utc(2027, 1, 1), utc(2029, 1, 1)]
-    parts = [t for a, b in zip(cuts, cuts[1:]) for t in transitions(zone, a, b)]
+    parts = [t for a, b in itertools.pairwise(cuts) for t in transitions(zone, a, b)]
     assert parts == whole
     assert len(whole) >= 5
+
+
+@functools.cache
+def around(name: str, y: int) -> tuple[Transition, ...]:
+    """The transitions of three years, y - 1 to y + 1: a superset of what any range drawn
+    within years y and y + 1 can hold."""
+    return tuple(transitions(get_zone(name), utc(y - 1, 1, 1), utc(y + 2, 1, 1)))
+
+
+NEAR = [-2, -1, 0, 1, 2]  # seconds around a transition
+
+
+@st.composite
+def zone_and_range(draw: st.DrawFn) -> tuple[str, int, datetime, datetime]:
+    name = draw(st.sampled_from(ZONES))
+    y = draw(st.integers(1971, 2036))
+    known = around(name, y)
+
+    def bound() -> datetime:
+        if len(known) > 0 and draw(st.booleans()):
+            instant = draw(st.sampled_from(known)).instant
+            return instant + timedelta(seconds=draw(st.sampled_from(NEAR)))
+        return utc(y, 1, 1) + timedelta(seconds=draw(st.integers(0, 730 * 86400)))
+
+    start, end = sorted((bound(), bound()))
+    if draw(st.booleans()):  # the bounds may be given in any zone
+        start, end = start.astimezone(get_zone(name)), end.astimezone(get_zone("Asia/Tokyo"))
+    return name, y, start, end
+
+
+@settings(max_examples=200, deadline=None)
+@given(zone_and_range())
+def test_transitions_in_a_range_are_those_of_a_wider_range_within_it(
+    case: tuple[str, int, datetime, datetime],
+) -> None:
+    name, y, start, end = case
+    found = transitions(get_zone(name), start, end)
+    assert found == [t for t in around(name, y) if start <= t.instant < end]
+
+
+def test_bounds_with_fractions_of_a_second() -> None:
+    ny = get_zone("America/New_York")
+    change = utc(2027, 3, 14, 7)
+    just_after = transitions(ny, utc(2027, 3, 14), change + timedelta(microseconds=1))
+    assert [t.instant for t in just_after] == [change]
+    sampled_late = transitions(
+        ny, utc(2027, 3, 13, 19, 0, 1) + timedelta(seconds=0.5), utc(2027, 3, 15)
+    )
+    assert [t.instant for t in sampled_late] == [change]
 
 
 # --- transitions against a brute-force scan --------------------------------------------------

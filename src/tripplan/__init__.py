@@ -24,7 +24,13 @@ if TYPE_CHECKING:
     from ._checks import (
         Severity as Severity,
     )
+    from ._audience import (
+        Audience as Audience,
+    )
     from ._exceptions import (
+        AudienceError as AudienceError,
+        InvitationError as InvitationError,
+        MailError as MailError,
         Problem as Problem,
     )
     from ._exceptions import (
@@ -36,8 +42,28 @@ if TYPE_CHECKING:
     from ._exceptions import (
         ZoneError as ZoneError,
     )
+    from ._ics import (
+        trip_calendar as trip_calendar,
+    )
+    from ._itip import (
+        Invitation as Invitation,
+        MeetingChange as MeetingChange,
+        TripDiff as TripDiff,
+        diff as diff,
+        invitations as invitations,
+    )
     from ._loading import (
         load_trip as load_trip,
+    )
+    from ._ics import (
+        trip_calendar as trip_calendar,
+    )
+    from ._itip import (
+        Invitation as Invitation,
+        MeetingChange as MeetingChange,
+        TripDiff as TripDiff,
+        diff as diff,
+        invitations as invitations,
     )
     from ._loading import (
         parse_trip as parse_trip,
@@ -108,12 +134,18 @@ __version__ = "0.1.0"
 _WHERE = {
     "Activity": "_model",
     "AgendaEntry": "_model",
+    "Audience": "_audience",
+    "AudienceError": "_exceptions",
     "CheckOptions": "_checks",
     "Finding": "_checks",
     "Flight": "_model",
+    "Invitation": "_itip",
+    "InvitationError": "_exceptions",
     "Item": "_model",
     "Location": "_locations",
+    "MailError": "_exceptions",
     "Meeting": "_model",
+    "MeetingChange": "_itip",
     "Notes": "_model",
     "Person": "_model",
     "Place": "_model",
@@ -126,26 +158,36 @@ _WHERE = {
     "Transfer": "_model",
     "Transition": "_zones",
     "Trip": "_model",
+    "TripDiff": "_itip",
     "TripFileError": "_exceptions",
     "TripplanError": "_exceptions",
     "WallTime": "_types",
     "ZoneError": "_exceptions",
+    "diff": "_itip",
     "get_zone": "_zones",
+    "invitations": "_itip",
     "load_trip": "_loading",
     "parse_trip": "_loading",
     "transitions": "_zones",
+    "trip_calendar": "_ics",
     "tzdata_version": "_zones",
 }
 
 __all__ = [
     "Activity",
     "AgendaEntry",
+    "Audience",
+    "AudienceError",
     "CheckOptions",
     "Finding",
     "Flight",
+    "Invitation",
+    "InvitationError",
     "Item",
     "Location",
+    "MailError",
     "Meeting",
+    "MeetingChange",
     "Notes",
     "Person",
     "Place",
@@ -158,15 +200,19 @@ __all__ = [
     "Transfer",
     "Transition",
     "Trip",
+    "TripDiff",
     "TripFileError",
     "TripplanError",
     "WallTime",
     "ZoneError",
     "__version__",
+    "diff",
     "get_zone",
+    "invitations",
     "load_trip",
     "parse_trip",
     "transitions",
+    "trip_calendar",
     "tzdata_version",
 ]
 

@@ -13,17 +13,13 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from ._exceptions import TripplanError
+from ._exceptions import AudienceError
 
 if TYPE_CHECKING:
     from ._model import Notes, Trip
     from ._timeline import Scheduled
 
 __all__ = ["Audience", "AudienceError", "View"]
-
-
-class AudienceError(TripplanError, ValueError):
-    """An audience that cannot be made from this trip (e.g. which customer is meant)."""
 
 
 class Audience(StrEnum):

@@ -325,11 +325,13 @@ def _invites(args: argparse.Namespace, trip: Trip, out: TextIO) -> int:
             else "no meetings to invite anyone to\n"
         )
     if args.send:
-        _send(args.send, trip, sent, out)
+        _send(args.send, trip, sent, out, _stamp(args, args.file))
     return EXIT_OK
 
 
-def _send(url: str, trip: Trip, sent: list[Invitation], out: TextIO) -> None:
+def _send(url: str, trip: Trip, sent: list[Invitation], out: TextIO, date: datetime | None) -> None:
+    """Mail each invitation (iMIP) from its organizer to its recipients."""
+    from ._exceptions import MailError
     from ._mail import imip_message, send
 
     def who(key: str) -> tuple[str, str]:
@@ -345,10 +347,18 @@ def _send(url: str, trip: Trip, sent: list[Invitation], out: TextIO) -> None:
             subject=i.subject,
             text=i.text,
             html=i.html,
+            date=date,
+            message_id_domain=who(i.organizer)[1].rpartition("@")[2] if date else None,
         )
         for i in sent
     ]
-    for message_id in send(messages, url):
+    try:
+        done = send(messages, url)
+    except MailError as error:
+        for message_id in error.sent:
+            out.write(f"sent {message_id}\n")
+        raise
+    for message_id in done:
         out.write(f"sent {message_id}\n")
 
 

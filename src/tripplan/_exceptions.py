@@ -2,7 +2,10 @@
 
     TripplanError                  catch this to catch anything tripplan raises on purpose
     ├── TripFileError              a trip cannot be read or is invalid; carries every Problem found
-    └── ZoneError                  an IANA zone name or IATA code that no data knows (API callers)
+    ├── ZoneError                  an IANA zone name or IATA code that no data knows (API callers)
+    ├── AudienceError              an output whose audience cannot be made (which customer?)
+    ├── InvitationError            an invitation that cannot be made (an organizer without email)
+    └── MailError                  mail not delivered; ``sent`` lists what went out before
 
 Bad input is always a ``TripFileError`` listing all its problems at once, each located by file,
 path in the document (``items[5].attendees[2]``) and, where the format gives one, line; the
@@ -11,10 +14,18 @@ command prints one line per problem and exits 2.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Problem", "TripFileError", "TripplanError", "ZoneError"]
+__all__ = [
+    "AudienceError",
+    "InvitationError",
+    "MailError",
+    "Problem",
+    "TripFileError",
+    "TripplanError",
+    "ZoneError",
+]
 
 
 class TripplanError(Exception):
@@ -47,3 +58,23 @@ class TripFileError(TripplanError):
 
 class ZoneError(TripplanError, ValueError):
     """A time zone name or airport code that the bundled data does not know."""
+
+
+class AudienceError(TripplanError, ValueError):
+    """An output whose audience cannot be made from this trip (e.g. which customer is meant)."""
+
+
+class InvitationError(TripplanError):
+    """An invitation that cannot be made: e.g. a meeting whose organizer has no email."""
+
+
+class MailError(TripplanError):
+    """Mail could not be delivered: the server (host:port), the step that failed and why.
+
+    ``sent`` holds the Message-IDs the server had accepted for all recipients before it failed,
+    so a caller can tell the user which invitations went out.
+    """
+
+    def __init__(self, message: str, *, sent: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.sent: tuple[str, ...] = tuple(sent)

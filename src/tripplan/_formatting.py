@@ -25,8 +25,13 @@ class Formatter:
 
     def __init__(self, locale: str) -> None:
         from babel import Locale
+        from babel.dates import match_skeleton, parse_pattern
 
         self.locale = Locale.parse(locale)
+        # Patterns parsed once: formatting a large trip's thousands of times stays cheap.
+        skeletons = self.locale.datetime_skeletons
+        self._day = parse_pattern(skeletons[match_skeleton("yMMMEd", skeletons)])
+        self._clock = parse_pattern(self.locale.time_formats["short"])
 
     def date(self, value: date) -> str:
         """``martes, 9 de marzo de 2027``."""
@@ -36,16 +41,11 @@ class Formatter:
 
     def time(self, value: datetime) -> str:
         """The wall time in the value's own zone, 12 or 24 hours as CLDR says for the locale."""
-        from babel.dates import format_time
-
-        return format_time(value, "short", tzinfo=value.tzinfo, locale=self.locale)
+        return str(self._clock.apply(value, self.locale))
 
     def datetime(self, value: datetime) -> str:
         """Weekday, date and wall time in the value's own zone: ``mar, 9 mar 2027, 9:05``."""
-        from babel.dates import format_skeleton
-
-        day = format_skeleton("yMMMEd", value, tzinfo=value.tzinfo, locale=self.locale)
-        return self._join(day, self.time(value))
+        return self._join(str(self._day.apply(value, self.locale)), self.time(value))
 
     def _join(self, day: str, clock: str) -> str:
         pattern = self.locale.datetime_formats["medium"]

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from icalendar import CUTYPE, PARTSTAT, ROLE, Calendar, Event, vCalAddress
 
 from ._audience import View
-from ._exceptions import TripplanError
+from ._exceptions import InvitationError
 from ._ics import EventWriter, _calendar, event_uid
 from ._model import Meeting
 
@@ -31,10 +31,6 @@ __all__ = ["Invitation", "InvitationError", "MeetingChange", "TripDiff", "diff",
 
 _EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 Method = Literal["REQUEST", "CANCEL"]
-
-
-class InvitationError(TripplanError):
-    """An invitation that cannot be made: e.g. a meeting whose organizer has no email."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ zero (``0501``) stay text too. Duplicate keys are errors, not silently overwritt
 from __future__ import annotations
 
 import difflib
-import gc
 import json
 import math
 import os
@@ -23,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ._exceptions import Problem, TripFileError
+from ._memory import gc_paused
 from ._model import (
     Activity,
     AgendaEntry,
@@ -73,15 +73,8 @@ def load_trip(path: str | os.PathLike[str], *, format: Format | None = None) -> 
 
 def parse_trip(text: str | bytes, *, format: Format = "yaml", source: str = "<string>") -> Trip:
     """Validate a trip given as text; ``source`` names it in error messages."""
-    # Reading builds many small objects and frees none of them: the cyclic garbage collector
-    # would only rescan them, again and again, doubling the time a large trip takes to load.
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return _parse(text, format, source)
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _parse(text: str | bytes, format: Format, source: str) -> Trip:

@@ -55,7 +55,7 @@ from urllib.parse import urlsplit
 
 from icalendar import Calendar
 
-from ._exceptions import TripplanError
+from ._exceptions import MailError
 
 __all__ = ["PASSWORD_VARIABLE", "USERNAME_VARIABLE", "MailError", "imip_message", "send"]
 
@@ -74,18 +74,6 @@ _ATTACHMENT = "invite.ics"
 _PORTS = {"smtp": 587, "smtps": 465}
 
 _T = TypeVar("_T")
-
-
-class MailError(TripplanError):
-    """Mail could not be delivered: the server (host:port), the step that failed and why.
-
-    ``sent`` holds the Message-IDs the server had accepted for all recipients before it failed,
-    so a caller can tell the user which invitations went out.
-    """
-
-    def __init__(self, message: str, *, sent: Sequence[str] = ()) -> None:
-        super().__init__(message)
-        self.sent: tuple[str, ...] = tuple(sent)
 
 
 # --- the message ---------------------------------------------------------------------------------
@@ -287,6 +275,8 @@ def send(
         if message["Message-ID"] is None or message["From"] is None:
             raise ValueError("every message to send needs a From and a Message-ID header")
     credentials = _credentials(server.host, os.environ if env is None else env, netrc_path)
+    if not batch:
+        return []  # the URL and the login were checked; there is nothing to connect for
     context = ssl.create_default_context() if ssl_context is None else ssl_context
     return _deliver(batch, server, credentials, context, timeout)
 
@@ -400,12 +390,7 @@ def _deliver(
                     "only to a server on this machine: use smtps:// or a server with STARTTLS"
                 )
         if credentials is not None:
-            if not connection.has_extn("auth"):
-                raise MailError(f"{server}: credentials are set but the server offers no AUTH")
-            step(
-                f"login as {credentials.username}",
-                lambda: connection.login(credentials.username, credentials.password),
-            )
+            _login(connection, server, credentials, timeout)
         sent, failures = _send_all(connection, messages, server, secret, timeout)
         with contextlib.suppress(smtplib.SMTPException, OSError):
             connection.quit()  # everything was handed over; a lost goodbye changes nothing
@@ -423,6 +408,35 @@ def _deliver(
     return sent
 
 
+def _login(
+    connection: smtplib.SMTP, server: _Server, credentials: _Credentials, timeout: float
+) -> None:
+    """Log in with one mechanism the server offers, once.
+
+    ``smtplib.SMTP.login`` tries every mechanism in turn, so a wrong password counts as several
+    failed logins where servers lock accounts after a few. PLAIN and LOGIN both send the password,
+    which here only ever travels inside TLS or over loopback; CRAM-MD5 is the last resort.
+    """
+    offered = (connection.esmtp_features.get("auth") or "").upper().split()
+    if not offered:
+        raise MailError(f"{server}: credentials are set but the server offers no AUTH")
+    mechanism = next((m for m in ("PLAIN", "LOGIN", "CRAM-MD5") if m in offered), None)
+    if mechanism is None:
+        raise MailError(
+            f"{server}: the server offers no login mechanism tripplan knows (AUTH {' '.join(offered)})"
+        )
+    # The documented way to run one mechanism: set user and password, pass the auth_* method.
+    connection.user, connection.password = credentials.username, credentials.password
+    authobject = getattr(connection, "auth_" + mechanism.lower().replace("-", "_"))
+    _step(
+        server,
+        f"login as {credentials.username}",
+        lambda: connection.auth(mechanism, authobject),
+        credentials.password,
+        timeout,
+    )
+
+
 def _send_all(
     connection: smtplib.SMTP,
     messages: Sequence[EmailMessage],
@@ -436,7 +450,8 @@ def _send_all(
     for message in messages:
         message_id = str(message["Message-ID"])
         refused: dict[str, tuple[int, bytes]] = {}
-        failure = fatal = None
+        failure: str | None = None
+        fatal: str | None = None
         try:
             refused = connection.send_message(message)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:

@@ -130,15 +130,22 @@ def transitions(zone: ZoneInfo, start: datetime, end: datetime) -> list[Transiti
     """Every transition of ``zone`` in ``[start, end)`` (aware datetimes), to the second.
 
     The zone is sampled every 12 hours and each change is bisected; no zone has changed its
-    offset twice within 12 hours.
+    offset twice within 12 hours. Results are cached: calendars ask for the same spans often.
     """
+    return list(_transitions(zone, start.astimezone(UTC), end.astimezone(UTC)))
+
+
+@functools.lru_cache(maxsize=512)
+def _transitions(zone: ZoneInfo, start: datetime, end: datetime) -> tuple[Transition, ...]:
     step = timedelta(hours=12)
     found: list[Transition] = []
-    lo = start.astimezone(UTC) - timedelta(seconds=1)  # so a change at `start` itself counts
-    end = end.astimezone(UTC)
+    # Whole seconds, so each change is found at its exact second; and one second before
+    # `start`, so a change at `start` itself counts.
+    lo = start.replace(microsecond=0) - timedelta(seconds=1)
+    limit = end if not end.microsecond else end.replace(microsecond=0) + timedelta(seconds=1)
     before = _state(zone, lo)
-    while lo < end:
-        hi = min(lo + step, end)
+    while lo < limit:
+        hi = min(lo + step, limit)
         after = _state(zone, hi)
         if after != before:
             a, b = lo, hi
@@ -167,4 +174,4 @@ def transitions(zone: ZoneInfo, start: datetime, end: datetime) -> list[Transiti
             lo = b
             continue
         lo, before = hi, after
-    return [t for t in found if start <= t.instant < end]
+    return tuple(t for t in found if start <= t.instant < end)
