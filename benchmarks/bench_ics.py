@@ -17,15 +17,16 @@ import time
 import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import icalendar
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_load_check import generate  # noqa: E402
+from bench_load_check import generate
 
-import tripplan  # noqa: E402
-from tripplan._ics import trip_calendar  # noqa: E402
+import tripplan
+from tripplan._ics import trip_calendar
 
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
 
@@ -33,24 +34,27 @@ NOW = datetime(2027, 1, 1, tzinfo=UTC)
 Props = list[tuple[str, object, dict[str, str]]]
 
 
-def natural(component: icalendar.cal.component.Component, name: str, value: object) -> object:
+def natural(component: icalendar.cal.component.Component, name: str, value: Any) -> object:
     """The value as a script would hold it: str, datetime, timedelta, list, float pair."""
     if name in ("DTSTART", "DTEND", "DTSTAMP", "GEO", "SEQUENCE", "TRIGGER"):
         return component.decoded(name)
     if name == "CATEGORIES":
-        return [str(c) for c in value.cats]  # type: ignore[attr-defined]
+        return [str(c) for c in value.cats]
     if isinstance(value, icalendar.vDuration):
         return value.dt
     return str(value)
 
 
 def properties(component: icalendar.cal.component.Component) -> Props:
-    return [(name, natural(component, name, value), dict(value.params))
-            for name, value in component.property_items(recursive=False)
-            if name not in ("BEGIN", "END")]
+    items: list[tuple[str, Any]] = component.property_items(recursive=False)
+    return [
+        (name, natural(component, name, value), dict(value.params))
+        for name, value in items
+        if name not in ("BEGIN", "END")
+    ]
 
 
-def plain(events: list[tuple[Props, list[Props]]], zones: list[icalendar.Timezone]) -> bytes:
+def plain(events: list[tuple[Props, list[Props]]], zones: list[Any]) -> bytes:
     """What a script using icalendar directly would do for the same events."""
     calendar = icalendar.Calendar.new(prodid="-//bench//EN", method="PUBLISH", name="bench")
     for zone in zones:
@@ -58,14 +62,14 @@ def plain(events: list[tuple[Props, list[Props]]], zones: list[icalendar.Timezon
     for props, alarms in events:
         event = icalendar.Event()
         for name, value, params in props:
-            event.add(name, value, parameters=params or None)
+            event.add(name, value, parameters=params)
         for alarm_props in alarms:
             alarm = icalendar.Alarm()
             for name, value, params in alarm_props:
-                alarm.add(name, value, parameters=params or None)
+                alarm.add(name, value, parameters=params)
             event.add_component(alarm)
         calendar.add_component(event)
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
 
 
 def best(fn: object, repeat: int) -> float:
@@ -89,7 +93,9 @@ def main() -> None:
         (properties(e), [properties(a) for a in e.walk("VALARM")]) for e in reference.walk("VEVENT")
     ]
     same = plain(events, zones).split(b"BEGIN:VEVENT", 1)[1]
-    assert same == reference.to_ical().split(b"BEGIN:VEVENT", 1)[1], "the baseline must build the same events"
+    assert same == reference.to_ical().split(b"BEGIN:VEVENT", 1)[1], (
+        "the baseline must build the same events"
+    )
     ours = best(lambda: trip_calendar(trip, now=NOW).to_ical(), args.repeat)
     theirs = best(lambda: plain(events, zones), args.repeat)
     tracemalloc.start()
@@ -98,7 +104,9 @@ def main() -> None:
     tracemalloc.stop()
     print("| events | tripplan (s) | plain icalendar (s) | ratio | peak memory (MB) |")
     print("|---:|---:|---:|---:|---:|")
-    print(f"| {len(events):,} | {ours:.2f} | {theirs:.2f} | {ours / theirs:.2f} | {peak / 2**20:.0f} |")
+    print(
+        f"| {len(events):,} | {ours:.2f} | {theirs:.2f} | {ours / theirs:.2f} | {peak / 2**20:.0f} |"
+    )
 
 
 if __name__ == "__main__":

@@ -44,25 +44,47 @@ def generate(n: int) -> dict[str, Any]:
         other = CITIES[(w + 1) % 2][0]
         sunday = week - timedelta(days=1)
         items.append(
-            {"type": "flight", "carrier": "LA", "number": str(700 + w % 2), "from": other,
-             "to": code, "depart": f"{sunday} 08:00", "arrive": f"{sunday} 12:30"}
+            {
+                "type": "flight",
+                "carrier": "LA",
+                "number": str(700 + w % 2),
+                "from": other,
+                "to": code,
+                "depart": f"{sunday} 08:00",
+                "arrive": f"{sunday} 12:30",
+            }
         )
         items.append(
-            {"type": "transfer", "from": code, "to": f"hotel-{code}",
-             "start": f"{sunday} 13:30", "end": f"{sunday} 14:30"}
+            {
+                "type": "transfer",
+                "from": code,
+                "to": f"hotel-{code}",
+                "start": f"{sunday} 13:30",
+                "end": f"{sunday} 14:30",
+            }
         )
         items.append(
-            {"type": "stay", "place": f"hotel-{code}", "check_in": f"{sunday} 15:00",
-             "check_out": f"{week + timedelta(days=6)} 06:00"}
+            {
+                "type": "stay",
+                "place": f"hotel-{code}",
+                "check_in": f"{sunday} 15:00",
+                "check_out": f"{week + timedelta(days=6)} 06:00",
+            }
         )
         for d in range(5):
             day = datetime.combine(week + timedelta(days=d), datetime.min.time())
             for hour in (9, 11, 15):
                 start = day.replace(hour=hour)
                 items.append(
-                    {"type": "meeting", "kind": "demo", "title": f"Meeting {len(items)}",
-                     "place": f"office-{code}", "start": start.strftime(fmt),
-                     "end": (start + timedelta(hours=1)).strftime(fmt), "attendees": ["dana", "ana"]}
+                    {
+                        "type": "meeting",
+                        "kind": "demo",
+                        "title": f"Meeting {len(items)}",
+                        "place": f"office-{code}",
+                        "start": start.strftime(fmt),
+                        "end": (start + timedelta(hours=1)).strftime(fmt),
+                        "attendees": ["dana", "ana"],
+                    }
                 )
         week += timedelta(days=7)
         w += 1
@@ -87,8 +109,12 @@ def best(fn: Any, repeat: int) -> tuple[float, Any]:
 
 def import_ms() -> float:
     """Cumulative import time of tripplan, from `python -X importtime` (microseconds -> ms)."""
-    out = subprocess.run([sys.executable, "-X", "importtime", "-c", "import tripplan"],
-                         capture_output=True, text=True, check=True).stderr
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import tripplan"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
     match = re.search(r"\|\s*(\d+) \| tripplan$", out, re.M)
     assert match, out
     return int(match.group(1)) / 1000
@@ -112,15 +138,22 @@ def main() -> None:
             load_yaml, _ = best(lambda p=paths["yaml"]: tripplan.load_trip(p), args.repeat)
             check, findings = best(trip.check, args.repeat)
             rows.append((n, load_json, load_yaml, check, len(findings)))
-    print("| items | load JSON (s) | load YAML (s) | check (s) | JSON load + check (s) | YAML load + check (s) |")
+    print(
+        "| items | load JSON (s) | load YAML (s) | check (s) | JSON load + check (s) | YAML load + check (s) |"
+    )
     print("|---:|---:|---:|---:|---:|---:|")
     for n, lj, ly, ch, _ in rows:
         print(f"| {n:,} | {lj:.3f} | {ly:.3f} | {ch:.3f} | {lj + ch:.3f} | {ly + ch:.3f} |")
     if len(rows) >= 2:
         (n1, lj1, ly1, c1, _), (n2, lj2, ly2, c2, _) = rows[-2], rows[-1]
-        growth = lambda a, b: math.log(b / a) / math.log(n2 / n1)  # noqa: E731
-        print(f"\nGrowth exponent {n1:,} → {n2:,} items: JSON load + check "
-              f"{growth(lj1 + c1, lj2 + c2):.2f}, YAML load + check {growth(ly1 + c1, ly2 + c2):.2f}")
+
+        def growth(a: float, b: float) -> float:
+            return math.log(b / a) / math.log(n2 / n1)
+
+        print(
+            f"\nGrowth exponent {n1:,} → {n2:,} items: JSON load + check "
+            f"{growth(lj1 + c1, lj2 + c2):.2f}, YAML load + check {growth(ly1 + c1, ly2 + c2):.2f}"
+        )
     print(f"\n`import tripplan`: {import_ms():.1f} ms cumulative (python -X importtime)")
 
 

@@ -9,7 +9,12 @@ import pytest
 
 from tripplan import Trip
 
+from ._radicale import radicale_fixture
 from .support import DATA, build_trip
+
+# One real CalDAV server (Radicale on 127.0.0.1) for the whole run: every calendar a test writes
+# is stored through it (tests/_interop.py: assert_clients_agree).
+radicale_server = radicale_fixture()
 
 
 @pytest.fixture

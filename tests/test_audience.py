@@ -4,12 +4,10 @@ are looked for in every output made for every audience."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
-from tripplan import Trip, load_trip
-from tripplan import Audience, AudienceError
+from tripplan import Audience, AudienceError, Invitation, Trip, load_trip
 from tripplan._audience import View
 from tripplan._ics import trip_calendar
 from tripplan._itip import diff, invitations
@@ -67,7 +65,7 @@ def test_customer_calendar_has_public_notes_of_their_meetings_only(trip: Trip) -
     assert INTERNAL_TITLE not in text and "QWX7PL" not in text and "HA-88412" not in text
 
 
-def outputs(invitation: Any) -> str:
+def outputs(invitation: Invitation) -> str:
     return unfolded(invitation.to_ical()) + invitation.text + invitation.html + invitation.subject
 
 
@@ -108,6 +106,8 @@ def test_customer_view_must_say_which_customer_when_there_are_several() -> None:
     data = planted().model_dump(by_alias=True, mode="json", exclude_unset=True)
     data["people"]["ana"] = {"name": "Ana", "side": "customer", "organization": "Otra S.A."}
     trip = Trip.model_validate(data)
-    with pytest.raises(AudienceError, match=r"several customers \(Cordillera Seguros S\.A\., Otra S\.A\.\)"):
+    with pytest.raises(
+        AudienceError, match=r"several customers \(Cordillera Seguros S\.A\., Otra S\.A\.\)"
+    ):
         View(trip, Audience.CUSTOMER)
     assert View(trip, Audience.CUSTOMER, "Otra S.A.").entries() == []

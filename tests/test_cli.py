@@ -90,7 +90,12 @@ def test_build_writes_outputs_and_nothing_on_bad_input(
     timeline = json.loads((out_dir / "timeline.json").read_text(encoding="utf-8"))
     assert timeline["tzdata"] and timeline["items"][1]["end"] == "2027-03-08T09:05:00-03:00"
     assert json.loads((out_dir / "check.json").read_text(encoding="utf-8"))["findings"] == []
-    assert sorted(p.name for p in out_dir.iterdir()) == ["check.json", "invites", "timeline.json", "trip.ics"]
+    assert sorted(p.name for p in out_dir.iterdir()) == [
+        "check.json",
+        "invites",
+        "timeline.json",
+        "trip.ics",
+    ]
     assert len(list((out_dir / "invites").iterdir())) == 4
 
     bad = tmp_path / "bad.yaml"
@@ -161,8 +166,9 @@ def test_python_dash_m_and_the_console_script() -> None:
     assert result.stderr == "nowhere.yaml: cannot read the file: No such file or directory\n"
 
 
-def test_ics_command_is_reproducible(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ics_command_is_reproducible(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     first, second = tmp_path / "a.ics", tmp_path / "b.ics"
     assert run(capsys, "ics", REFERENCE, "-o", str(first), "--reproducible")[0] == 0
     assert run(capsys, "ics", REFERENCE, "-o", str(second), "--reproducible")[0] == 0
@@ -175,23 +181,39 @@ def test_ics_command_is_reproducible(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert code == 2 and "SOURCE_DATE_EPOCH='soon' is not a number of seconds" in err
 
 
-def test_ics_command_audience_and_language(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ics_command_audience_and_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "customer.ics"
-    code, _, _ = run(capsys, "ics", REFERENCE, "-o", str(out), "--audience", "customer", "--lang", "es")
+    code, _, _ = run(
+        capsys, "ics", REFERENCE, "-o", str(out), "--audience", "customer", "--lang", "es"
+    )
     text = out.read_text(encoding="utf-8")
     assert code == 0 and text.count("BEGIN:VEVENT") == 2 and "Demostración" not in text
     assert "CATEGORIES:Jornada con el equipo de TI" in text
 
 
 def test_invites_command_with_revision(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "invites", REFERENCE, "-o", str(tmp_path / "first"), "--reproducible")
+    code, out, _ = run(
+        capsys, "invites", REFERENCE, "-o", str(tmp_path / "first"), "--reproducible"
+    )
     assert code == 0 and out.count("REQUEST ") == 4
     new = tmp_path / "new.yaml"
-    new.write_text(Path(REFERENCE).read_text(encoding="utf-8").replace(
-        "start: 2027-03-10 20:30", "start: 2027-03-10 21:00"), encoding="utf-8")
-    code, out, _ = run(capsys, "invites", str(new), "--since", REFERENCE, "-o", str(tmp_path / "update"))
+    new.write_text(
+        Path(REFERENCE)
+        .read_text(encoding="utf-8")
+        .replace("start: 2027-03-10 20:30", "start: 2027-03-10 21:00"),
+        encoding="utf-8",
+    )
+    code, out, _ = run(
+        capsys, "invites", str(new), "--since", REFERENCE, "-o", str(tmp_path / "update")
+    )
     assert code == 0
-    assert [p.name for p in (tmp_path / "update").iterdir()] == ["meeting-dinner-with-andes-partners.ics"]
+    assert [p.name for p in (tmp_path / "update").iterdir()] == [
+        "meeting-dinner-with-andes-partners.ics"
+    ]
     assert "REQUEST meeting-dinner-with-andes-partners.ics (SEQUENCE " in out
-    code, out, _ = run(capsys, "invites", REFERENCE, "--since", REFERENCE, "-o", str(tmp_path / "none"))
+    code, out, _ = run(
+        capsys, "invites", REFERENCE, "--since", REFERENCE, "-o", str(tmp_path / "none")
+    )
     assert (code, out) == (0, "no invitations: nothing changed\n")

@@ -23,11 +23,25 @@ def test_template_is_up_to_date_with_the_code(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh.pot"
     root = LOCALE.parent.parent.parent
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "--no-location",
-         "-o", str(fresh), "src/tripplan"],
-        cwd=root, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "--no-location",
+            "-o",
+            str(fresh),
+            "src/tripplan",
+        ],
+        cwd=root,
+        check=True,
+        capture_output=True,
     )
-    assert msgids(fresh) == msgids(LOCALE / "tripplan.pot"), "run the pybabel extract/update steps in docs/translating.md"
+    assert msgids(fresh) == msgids(LOCALE / "tripplan.pot"), (
+        "run the pybabel extract/update steps in docs/translating.md"
+    )
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
@@ -43,8 +57,11 @@ def test_placeholders_survive_translation() -> None:
     with (LOCALE / "es" / "LC_MESSAGES" / "tripplan.po").open("rb") as f:
         for message in read_po(f):
             if message.id:
-                names = lambda text: sorted(p.split("}")[0] for p in str(text).split("{")[1:])  # noqa: E731
-                assert names(message.id) == names(message.string), message.id
+                assert placeholders(message.id) == placeholders(message.string), message.id
+
+
+def placeholders(text: object) -> list[str]:
+    return sorted(part.split("}")[0] for part in str(text).split("{")[1:])
 
 
 def test_negotiation() -> None:

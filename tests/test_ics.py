@@ -13,6 +13,8 @@ import pytest
 from tripplan import Trip, load_trip
 from tripplan._ics import event_uid, trip_calendar
 
+from ._interop import assert_clients_agree
+from ._radicale import RadicaleServer
 from .support import BASE, EXAMPLES, build_trip
 from .test_checks import items
 
@@ -25,7 +27,7 @@ def reference() -> Trip:
     return load_trip(REFERENCE)
 
 
-def events(calendar: icalendar.Calendar) -> dict[str, icalendar.Event]:
+def events(calendar: icalendar.Calendar) -> dict[str, Any]:
     return {str(e["SUMMARY"]): e for e in calendar.walk("VEVENT")}
 
 
@@ -35,7 +37,7 @@ def written(calendar: icalendar.Calendar, path: Path) -> Path:
 
 
 def test_calendar_properties(reference: Trip) -> None:
-    calendar = trip_calendar(reference, now=NOW)
+    calendar: Any = trip_calendar(reference, now=NOW)
     assert calendar["METHOD"] == "PUBLISH"
     assert calendar["NAME"] == calendar["X-WR-CALNAME"] == "Cordillera Seguros customer visit"
     assert calendar["PRODID"].startswith("-//tripplan//tripplan ")
@@ -51,7 +53,7 @@ def test_every_tzid_has_its_vtimezone_and_no_time_floats(reference: Trip) -> Non
     used = set()
     for event in calendar.walk("VEVENT"):
         for key in ("DTSTART", "DTEND"):
-            value = event[key]
+            value: Any = event[key]
             if isinstance(value.dt, datetime):
                 assert value.dt.tzinfo is not None, f"{event['SUMMARY']} {key} floats"
                 used.add(value.params.get("TZID"))
@@ -66,8 +68,14 @@ def test_flight_spans_two_zones_and_says_everything(reference: Trip) -> None:
     assert flight.decoded("DTSTART") == datetime(2027, 3, 8, 3, 40, tzinfo=UTC)
     assert flight.decoded("DTEND") == datetime(2027, 3, 8, 12, 5, tzinfo=UTC)
     description = str(flight["DESCRIPTION"])
-    for part in ("10:40\u202fPM (America/New_York)", "9:05\u202fAM (America/Santiago)", "8 hr 25 min",
-                 "Seat: 34C", "Confirmation: QWX7PL", "Cabin: economy"):
+    for part in (
+        "10:40\u202fPM (America/New_York)",
+        "9:05\u202fAM (America/Santiago)",
+        "8 hr 25 min",
+        "Seat: 34C",
+        "Confirmation: QWX7PL",
+        "Cabin: economy",
+    ):
         assert part in description
     assert "(MIA) → " in str(flight["LOCATION"]) and "Seat 34C" in str(flight["LOCATION"])
 
@@ -100,14 +108,16 @@ def test_places_geo_and_online_meetings(reference: Trip) -> None:
     assert apple.params["X-TITLE"] == "Cordillera Seguros, Torre Norte"
     assert str(apple).startswith("geo:-33.415,-70.601")
     link = "https://meet.northwind.example/j/cordillera-vision"
-    assert str(ceo["URL"]) == link and link in str(ceo["LOCATION"]) and link in str(ceo["DESCRIPTION"])
+    assert (
+        str(ceo["URL"]) == link and link in str(ceo["LOCATION"]) and link in str(ceo["DESCRIPTION"])
+    )
     assert str(ceo["CONFERENCE"]) == link and ceo["CONFERENCE"].params["FEATURE"] == "VIDEO"
     assert "GEO" not in calendar["Dinner with Andes Partners"]  # the restaurant has no coordinates
     agenda = str(calendar["Collaboration portfolio day with Cordillera IT"]["DESCRIPTION"])
     assert "11:00 Live demonstration: web meetings and chat (Tomás Reyes)" in agenda
 
 
-def alarms(event: icalendar.Event) -> list[timedelta]:
+def alarms(event: Any) -> list[timedelta]:
     return [a.decoded("TRIGGER") for a in event.walk("VALARM")]
 
 
@@ -123,17 +133,30 @@ def test_reminders_from_defaults_and_overrides() -> None:
 
 
 def test_travel_time_before_a_meeting() -> None:
-    ride = {"type": "transfer", "from": "hotel", "to": "office",
-            "start": "2027-03-09 10:20", "end": "2027-03-09 10:50"}
+    ride = {
+        "type": "transfer",
+        "from": "hotel",
+        "to": "office",
+        "start": "2027-03-09 10:20",
+        "end": "2027-03-09 10:50",
+    }
     calendar = events(trip_calendar(build_trip(items=items(ride)), now=NOW))
     travel = calendar["CEO meeting"]["X-APPLE-TRAVEL-DURATION"]
     assert (travel.to_ical(), travel.params["VALUE"]) == (b"PT30M", "DURATION")
-    assert "X-APPLE-TRAVEL-DURATION" not in events(trip_calendar(build_trip(), now=NOW))["CEO meeting"]
+    assert (
+        "X-APPLE-TRAVEL-DURATION" not in events(trip_calendar(build_trip(), now=NOW))["CEO meeting"]
+    )
 
 
 def test_a_time_in_a_repeated_hour_is_written_in_utc() -> None:
-    late = {"type": "meeting", "title": "Late call", "place": "office", "kind": "internal",
-            "start": "2027-04-03 23:30-04:00", "end": "2027-04-04 00:15"}
+    late = {
+        "type": "meeting",
+        "title": "Late call",
+        "place": "office",
+        "kind": "internal",
+        "start": "2027-04-03 23:30-04:00",
+        "end": "2027-04-04 00:15",
+    }
     event = events(trip_calendar(build_trip(items=[late]), now=NOW))["Late call"]
     assert "TZID" not in event["DTSTART"].params
     assert event["DTSTART"].to_ical() == b"20270404T033000Z"
@@ -145,7 +168,10 @@ def test_reproducible_and_stable_uids(reference: Trip) -> None:
     assert first == trip_calendar(load_trip(REFERENCE), now=NOW).to_ical()
     shuffled = copy.deepcopy(BASE)
     shuffled["items"].reverse()
-    uids = lambda trip: sorted(str(e["UID"]) for e in trip_calendar(trip, now=NOW).walk("VEVENT"))  # noqa: E731
+
+    def uids(trip: Trip) -> list[str]:
+        return sorted(str(e["UID"]) for e in trip_calendar(trip, now=NOW).walk("VEVENT"))
+
     assert uids(build_trip()) == uids(Trip.model_validate(shuffled))
     assert trip_calendar(reference, now=NOW + timedelta(days=1)).to_ical() != first
 
@@ -198,16 +224,9 @@ def test_labels_follow_the_language(reference: Trip) -> None:
 # --- clients agree -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
-def test_clients_read_every_example_at_the_right_instants(path: Path, tmp_path: Path) -> None:
-    from ._interop import read_icaljs, read_libical
-
-    trip = load_trip(path)
-    ics = written(trip_calendar(trip, now=NOW), tmp_path / f"{path.stem}.ics")
-    icaljs, libical = read_icaljs(ics), read_libical(ics)
-    assert libical.restrictions_ok, libical.errors
-    assert sorted(icaljs, key=repr) == sorted(libical.events, key=repr)
-    parsed = {e.uid: e for e in icaljs}
+def agree_with_timeline(trip: Trip, path: Path, server: RadicaleServer) -> None:
+    """ical.js, libical, icalendar and Radicale's stored copy agree, and with the timeline."""
+    parsed = {e.uid: e for e in assert_clients_agree(path, server)}
     assert len(parsed) == len(trip.items)
     for entry in trip.timeline:
         event = parsed[event_uid(trip, entry)]
@@ -215,3 +234,71 @@ def test_clients_read_every_example_at_the_right_instants(path: Path, tmp_path: 
             assert event.all_day and event.start_utc.date() == entry.start.date()
         else:
             assert (event.start_utc, event.end_utc) == (entry.start_utc, entry.end_utc), entry.id
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("audience", ["traveller", "team", "customer"])
+def test_clients_read_every_example_at_the_right_instants(
+    path: Path, audience: str, tmp_path: Path, radicale_server: RadicaleServer
+) -> None:
+    trip = load_trip(path)
+    if audience == "traveller":
+        ics = written(trip_calendar(trip, now=NOW), tmp_path / f"{path.stem}.ics")
+        agree_with_timeline(trip, ics, radicale_server)
+        return
+    customers = sorted(
+        {p.organization or k for k, p in trip.people.items() if p.side == "customer"}
+    )
+    for organization in customers if audience == "customer" else [None]:
+        calendar = trip_calendar(trip, audience, organization=organization, now=NOW)
+        ics = written(calendar, tmp_path / f"{path.stem}-{audience}-{organization}.ics")
+        assert len(assert_clients_agree(ics, radicale_server)) == len(calendar.walk("VEVENT"))
+        if organization is not None:  # nothing about the other customers
+            text = ics.read_text(encoding="utf-8").replace("\r\n ", "")
+            assert calendar.walk("VEVENT") and all(
+                o not in text for o in customers if o != organization
+            )
+
+
+def test_dst_edges_land_at_the_same_instants_everywhere(
+    tmp_path: Path, radicale_server: RadicaleServer
+) -> None:
+    def meeting(title: str, start: str, end: str) -> dict[str, Any]:
+        return {
+            "type": "meeting",
+            "kind": "internal",
+            "title": title,
+            "place": "office",
+            "start": start,
+            "end": end,
+        }
+
+    edges = [
+        meeting("Evening before the September change", "2027-09-04 20:00", "2027-09-04 21:00"),
+        meeting("Right after the skipped hour", "2027-09-05 01:00", "2027-09-05 01:45"),
+        meeting("Across the skipped hour", "2027-09-04 23:30", "2027-09-05 01:30"),
+        meeting("Before the repeated hour", "2027-04-03 22:30", "2027-04-03 23:15-03:00"),
+        meeting("First 23:30", "2027-04-03 23:30-03:00", "2027-04-03 23:50-03:00"),
+        meeting("Second 23:30", "2027-04-03 23:30-04:00", "2027-04-04 00:30"),
+        {
+            "type": "flight",
+            "carrier": "NZ",
+            "number": "5",
+            "from": "LAX",
+            "to": "AKL",
+            "depart": "2027-06-01 21:30",
+            "arrive": "2027-06-03 05:45",
+        },
+        {
+            "type": "flight",
+            "carrier": "AA",
+            "number": "100",
+            "from": "JFK",
+            "to": "LHR",
+            "depart": "2027-03-14 03:15",
+            "arrive": "2027-03-14 15:00",
+        },
+    ]
+    trip = build_trip(items=edges)
+    path = written(trip_calendar(trip, now=NOW), tmp_path / "edges.ics")
+    agree_with_timeline(trip, path, radicale_server)

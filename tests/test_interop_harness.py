@@ -23,9 +23,7 @@ from ._interop import (
     ParsedEvent,
     assert_clients_agree,
 )
-from ._radicale import CalDAVError, RadicaleServer, radicale_fixture, resources_of
-
-radicale_server = radicale_fixture()
+from ._radicale import CalDAVError, RadicaleServer, resources_of
 
 STAMP = datetime(2026, 1, 1, tzinfo=UTC)
 SANTIAGO = get_zone("America/Santiago")

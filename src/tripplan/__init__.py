@@ -15,6 +15,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._audience import (
+        Audience as Audience,
+    )
     from ._checks import (
         CheckOptions as CheckOptions,
     )
@@ -24,13 +27,16 @@ if TYPE_CHECKING:
     from ._checks import (
         Severity as Severity,
     )
-    from ._audience import (
-        Audience as Audience,
-    )
     from ._exceptions import (
         AudienceError as AudienceError,
+    )
+    from ._exceptions import (
         InvitationError as InvitationError,
+    )
+    from ._exceptions import (
         MailError as MailError,
+    )
+    from ._exceptions import (
         Problem as Problem,
     )
     from ._exceptions import (
@@ -47,23 +53,21 @@ if TYPE_CHECKING:
     )
     from ._itip import (
         Invitation as Invitation,
+    )
+    from ._itip import (
         MeetingChange as MeetingChange,
+    )
+    from ._itip import (
         TripDiff as TripDiff,
+    )
+    from ._itip import (
         diff as diff,
+    )
+    from ._itip import (
         invitations as invitations,
     )
     from ._loading import (
         load_trip as load_trip,
-    )
-    from ._ics import (
-        trip_calendar as trip_calendar,
-    )
-    from ._itip import (
-        Invitation as Invitation,
-        MeetingChange as MeetingChange,
-        TripDiff as TripDiff,
-        diff as diff,
-        invitations as invitations,
     )
     from ._loading import (
         parse_trip as parse_trip,

@@ -54,7 +54,12 @@ class View:
     """What one audience sees of one trip; for the customer side, of one customer organization."""
 
     def __init__(
-        self, trip: Trip, audience: Audience, organization: str | None = None, *, choose: bool = True
+        self,
+        trip: Trip,
+        audience: Audience,
+        organization: str | None = None,
+        *,
+        choose: bool = True,
     ) -> None:
         self.trip, self.audience = trip, audience
         if audience is Audience.CUSTOMER and organization is None and choose:

@@ -15,7 +15,7 @@ Nothing here reads the process locale or environment: the locale is an argument.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import datetime as dt
 
 __all__ = ["Formatter"]
 
@@ -33,17 +33,17 @@ class Formatter:
         self._day = parse_pattern(skeletons[match_skeleton("yMMMEd", skeletons)])
         self._clock = parse_pattern(self.locale.time_formats["short"])
 
-    def date(self, value: date) -> str:
+    def date(self, value: dt.date) -> str:
         """``martes, 9 de marzo de 2027``."""
         from babel.dates import format_date
 
         return format_date(value, "full", locale=self.locale)
 
-    def time(self, value: datetime) -> str:
+    def time(self, value: dt.datetime) -> str:
         """The wall time in the value's own zone, 12 or 24 hours as CLDR says for the locale."""
         return str(self._clock.apply(value, self.locale))
 
-    def datetime(self, value: datetime) -> str:
+    def datetime(self, value: dt.datetime) -> str:
         """Weekday, date and wall time in the value's own zone: ``mar, 9 mar 2027, 9:05``."""
         return self._join(str(self._day.apply(value, self.locale)), self.time(value))
 
@@ -51,7 +51,7 @@ class Formatter:
         pattern = self.locale.datetime_formats["medium"]
         return str(pattern).replace("{1}", day).replace("{0}", clock)
 
-    def duration(self, value: timedelta) -> str:
+    def duration(self, value: dt.timedelta) -> str:
         """Hours and minutes, both kept: ``13 h 20 min`` (Babel alone rounds to ``13 horas``)."""
         from babel.units import format_unit
 
@@ -66,7 +66,7 @@ class Formatter:
             )
         return " ".join(parts)
 
-    def zone(self, value: datetime) -> str:
+    def zone(self, value: dt.datetime) -> str:
         """The zone's localized name at that time: ``hora de Chile``."""
         from babel.dates import get_timezone_location, get_timezone_name
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
-from icalendar import CUTYPE, PARTSTAT, ROLE, Calendar, Event, vCalAddress
+from icalendar import CUTYPE, PARTSTAT, ROLE, STATUS, Calendar, Event, vCalAddress
 
 from ._audience import View
 from ._exceptions import InvitationError
@@ -54,7 +54,7 @@ class Invitation:
     ] = ()  # attendees left out: no email, or customers of an internal meeting
 
     def to_ical(self) -> bytes:
-        return self.calendar.to_ical()
+        return bytes(self.calendar.to_ical())
 
 
 def _sequence(stamp: datetime) -> int:
@@ -131,7 +131,8 @@ class _Builder:
                 ),
             )
         if cancelled:
-            event.status = "CANCELLED"  # type: ignore[assignment]
+            event.pop("STATUS")
+            event.add("STATUS", STATUS.CANCELLED)
         calendar = _calendar(self.trip, method, writer.summary(entry), [event], language)
         _ = writer._
         title = writer.summary(entry)
@@ -264,7 +265,7 @@ def _invited(trip: Trip, entry: Scheduled) -> list[str]:
 def _signature(trip: Trip, entry: Scheduled, to: list[str]) -> bytes:
     """What an attendee would see of a meeting: changed if and only if this changes."""
     invitation = _Builder(trip, _EPOCH).make(entry, "REQUEST", 0, to)
-    return invitation.calendar.walk("VEVENT")[0].to_ical()
+    return bytes(invitation.calendar.walk("VEVENT")[0].to_ical())
 
 
 def diff(old: Trip, new: Trip) -> TripDiff:

@@ -486,12 +486,16 @@ def _line(path: PathKey, root: yaml.Node | None) -> int | None:
     node, line = root, root.start_mark.line + 1
     for part in path:
         if isinstance(node, yaml.MappingNode):
-            entries = [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part]
+            entries = [
+                (k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part
+            ]
             if not entries:
                 break
             key, node = entries[-1]  # after flattening, a mapping's own keys follow merged ones
             line = key.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
             node = node.value[part]
             line = node.start_mark.line + 1
         else:
