@@ -217,3 +217,41 @@ def test_invites_command_with_revision(tmp_path: Path, capsys: pytest.CaptureFix
         capsys, "invites", REFERENCE, "--since", REFERENCE, "-o", str(tmp_path / "none")
     )
     assert (code, out) == (0, "no invitations: nothing changed\n")
+
+
+def test_invites_are_sent_by_mail(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import email
+    from email import policy
+
+    from ._smtp import smtp_server
+
+    monkeypatch.delenv("TRIPPLAN_SMTP_USERNAME", raising=False)
+    monkeypatch.delenv("TRIPPLAN_SMTP_PASSWORD", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no netrc of the machine's
+    with smtp_server() as server:
+        code, out, err = run(
+            capsys,
+            "invites",
+            REFERENCE,
+            "-o",
+            str(tmp_path / "sent"),
+            "--send",
+            server.url(),
+            "--reproducible",
+        )
+        received = list(server.recorder.messages)
+    assert (code, err) == (0, ""), err
+    assert out.count("sent <") == len(received) == 4
+    ceo = next(
+        m
+        for m in received
+        if "rodrigo" not in m.mail_from and "ribanez@cordillera.example" in m.rcpt_tos
+    )
+    message = email.message_from_bytes(ceo.data, policy=policy.default)
+    assert ceo.mail_from == "smunoz@andespartners.example"
+    assert message["Subject"] == "Invitación: The future of collaboration and productivity"
+    calendar_part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    assert calendar_part.get_param("method") == "REQUEST"
+    assert b"UID:" in calendar_part.get_payload(decode=True)

@@ -32,7 +32,6 @@ from icalendar import (
 from ._audience import Audience, View
 from ._formatting import Formatter
 from ._i18n import translations
-from ._memory import gc_paused
 from ._model import Activity, Flight, Meeting, Stay, Transfer
 from ._vtimezone import vtimezone
 from ._zones import get_zone, tzdata_version
@@ -409,19 +408,7 @@ def trip_calendar(
     ``language`` defaults to the traveller's; ``now`` (DTSTAMP) to the current time — pass a
     fixed one for byte-identical output. ``refresh`` is how often subscribers should reload.
     """
-    with gc_paused():
-        return _trip_calendar(trip, Audience(audience), organization, language, now, refresh)
-
-
-def _trip_calendar(
-    trip: Trip,
-    audience: Audience,
-    organization: str | None,
-    language: str | None,
-    now: datetime | None,
-    refresh: timedelta,
-) -> Calendar:
-    view = View(trip, audience, organization)
+    view = View(trip, Audience(audience), organization)
     traveller = trip.people[trip.traveller]
     language = language or traveller.language or trip.languages[0]
     stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
