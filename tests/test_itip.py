@@ -239,6 +239,7 @@ def test_removed_attendee_gets_a_cancellation_of_their_own(
         "csoto@cordillera.example",
     }
     assert cancel.uid == update.uid
+    assert "STATUS" not in event_of(cancel)  # RFC 5546 §3.2.5: the meeting itself goes on
     check_with_clients(cancel)
 
 

@@ -86,14 +86,11 @@ class EventWriter:
         icon = _ICONS.get(item.type)
         if isinstance(item, Flight):
             return f"{icon} {item.carrier} {item.number} {item.from_}→{item.to}"
-        text = item.title or (
-            entry.origin.name
-            if isinstance(item, Stay)
-            else f"{entry.origin.name} → {entry.destination.name}"
-        )
-        if isinstance(item, Meeting | Activity):
-            return text
-        return f"{icon} {text}"
+        if isinstance(item, Meeting | Activity):  # untitled: what it is, in the reader's language
+            return item.title or self.categories(entry)[0]
+        if isinstance(item, Stay):
+            return f"{icon} {item.title or entry.origin.name}"
+        return f"{icon} {item.title or f'{entry.origin.name} → {entry.destination.name}'}"
 
     def _place_line(self, name: str, address: str | None, city: str | None) -> str:
         return ", ".join(p for p in (name, address, city) if p)
@@ -305,7 +302,7 @@ class EventWriter:
         geo = entry.origin.geo
         if geo is not None:
             event.add("GEO", geo)
-            self._apple_location(event, entry)
+            self._apple_location(event, entry, location)
         travel = self._travel_time(entry) if traveller_extras else None
         if travel is not None:
             event.add(
@@ -316,10 +313,11 @@ class EventWriter:
             event.add_component(alarm)
         return event
 
-    def _apple_location(self, event: Event, entry: Scheduled) -> None:
+    def _apple_location(self, event: Event, entry: Scheduled, location: str) -> None:
+        # Apple Calendar shows the map only when X-TITLE is the event's LOCATION, reportedly.
         where = entry.origin
         assert where.geo is not None
-        params = {"VALUE": "URI", "X-APPLE-RADIUS": "70", "X-TITLE": where.name}
+        params = {"VALUE": "URI", "X-APPLE-RADIUS": "70", "X-TITLE": location or where.name}
         address = ", ".join(p for p in (where.address, where.city) if p)
         if address:
             params["X-ADDRESS"] = address

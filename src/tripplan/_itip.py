@@ -130,9 +130,12 @@ class _Builder:
                     rsvp=True,
                 ),
             )
-        if cancelled:
+        if method == "CANCEL":
+            # RFC 5546 §3.2.5: STATUS:CANCELLED cancels the whole event; a cancellation that only
+            # takes some attendees off it must not carry STATUS at all.
             event.pop("STATUS")
-            event.add("STATUS", STATUS.CANCELLED)
+            if cancelled:
+                event.add("STATUS", STATUS.CANCELLED)
         calendar = _calendar(self.trip, method, writer.summary(entry), [event], language)
         _ = writer._
         title = writer.summary(entry)
@@ -247,7 +250,6 @@ class TripDiff:
                             sequence,
                             removed,
                             attendees=removed,
-                            cancelled=True,
                         )
                     )
             elif change.kind == "removed":

@@ -12,11 +12,14 @@ same tzdata that resolves the trip's times:
 * The zone's real transitions (``_zones.transitions``) from 1 January of the year before the
   trip to 1 January two years after it, each written at the wall time just before the change.
 * A change that recurs every year on the same kind of day becomes one RRULE observance:
-  ``BYDAY=2SU`` (n-th weekday), ``BYDAY=-1SU`` (last), or a weekday within a 7-day
-  ``BYMONTHDAY`` window for rules such as Israel's "Friday on or after the 23rd" and Chile's
-  "Sunday on or after the 2nd" (its midnight changes). The rule is read off 28 more years of
+  ``BYDAY=2SU`` (n-th weekday) or ``BYDAY=-1SU`` (last). The rule is read off 28 more years of
   transitions, a full cycle of weekdays against dates, so it is the zone's real rule and holds
   past the trip when a client expands a recurring event; UNTIL is set where the rule stops.
+  Rules such as Israel's "Friday on or after the 23rd" and Chile's "Sunday on or after the 2nd"
+  (its midnight changes) are exactly a weekday within a 7-day ``BYMONTHDAY`` window, which
+  Outlook cannot read (it holds a rule as "n-th weekday of a month"); for those, the n-th weekday
+  that gives every change of the covered span is written, with UNTIL at the span's last change,
+  and the window form only where no n-th weekday fits.
 * Other changes (Morocco's Ramadan changes) become RDATE observances, one RDATE property per
   change: ical.js reads only the first value of an RDATE property, and ignores the DTSTART of an
   observance that has RDATEs, so the DTSTART is repeated as an RDATE.
@@ -123,6 +126,15 @@ def vtimezone(zone: ZoneInfo, start: datetime, end: datetime) -> Timezone:
         for run, rule in _runs(occurrences):
             if run[0].instant >= last:
                 continue
+            if rule is not None and rule.monthdays:
+                # Outlook holds a zone's rule as "n-th weekday of a month" (Windows'
+                # TIME_ZONE_INFORMATION; MS-OXCICAL) and cannot read a BYMONTHDAY window. Where an
+                # n-th weekday gives every change of the covered span, write that, ending there.
+                inside = [t for t in run if t.instant < last]
+                plain = _plain(inside)
+                if plain is not None:
+                    observances.append(_yearly(change, inside[0], plain, inside[-1]))
+                    continue
             if rule is None:
                 irregular[_any_day(change)].append(run[0].local_before)
             else:
@@ -188,6 +200,13 @@ def _runs(occurrences: list[Transition]) -> list[tuple[list[Transition], _Rule |
     if run:
         runs.append((run, _best(rules) if len(run) > 1 else None))
     return runs
+
+
+def _plain(occurrences: list[Transition]) -> _Rule | None:
+    """An n-th (or last) weekday rule that every one of these yearly changes satisfies, if any."""
+    common = set.intersection(*(_rules(t.local_before.date()) for t in occurrences))
+    plain = {r for r in common if not r.monthdays}
+    return _best(plain) if plain else None
 
 
 def _best(rules: set[_Rule]) -> _Rule:
