@@ -11,6 +11,8 @@ import pytest
 
 from tripplan._cli import main
 
+from ._interop import assert_clients_agree
+from ._radicale import RadicaleServer
 from .support import DATA, EXAMPLES
 
 REFERENCE = str(EXAMPLES / "santiago-customer-visit.yaml")
@@ -82,7 +84,7 @@ def test_bad_input_exits_2_with_one_line_per_problem(
 
 
 def test_build_writes_outputs_and_nothing_on_bad_input(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], radicale_server: RadicaleServer
 ) -> None:
     out_dir = tmp_path / "out"
     code, _, _ = run(capsys, "build", REFERENCE, "--out", str(out_dir))
@@ -97,6 +99,8 @@ def test_build_writes_outputs_and_nothing_on_bad_input(
         "trip.ics",
     ]
     assert len(list((out_dir / "invites").iterdir())) == 4
+    for written in [out_dir / "trip.ics", *(out_dir / "invites").iterdir()]:
+        assert assert_clients_agree(written, radicale_server)
 
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: t\n", encoding="utf-8")
@@ -167,12 +171,16 @@ def test_python_dash_m_and_the_console_script() -> None:
 
 
 def test_ics_command_is_reproducible(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    radicale_server: RadicaleServer,
 ) -> None:
     first, second = tmp_path / "a.ics", tmp_path / "b.ics"
     assert run(capsys, "ics", REFERENCE, "-o", str(first), "--reproducible")[0] == 0
     assert run(capsys, "ics", REFERENCE, "-o", str(second), "--reproducible")[0] == 0
     assert first.read_bytes() == second.read_bytes()
+    assert len(assert_clients_agree(first, radicale_server)) == 11
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     assert run(capsys, "ics", REFERENCE, "-o", str(second))[0] == 0
     assert b"DTSTAMP:20270115T080000Z" in second.read_bytes()
@@ -182,7 +190,7 @@ def test_ics_command_is_reproducible(
 
 
 def test_ics_command_audience_and_language(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], radicale_server: RadicaleServer
 ) -> None:
     out = tmp_path / "customer.ics"
     code, _, _ = run(
@@ -190,10 +198,13 @@ def test_ics_command_audience_and_language(
     )
     text = out.read_text(encoding="utf-8")
     assert code == 0 and text.count("BEGIN:VEVENT") == 2 and "Demostración" not in text
+    assert len(assert_clients_agree(out, radicale_server)) == 2
     assert "CATEGORIES:Jornada con el equipo de TI" in text
 
 
-def test_invites_command_with_revision(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_invites_command_with_revision(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], radicale_server: RadicaleServer
+) -> None:
     code, out, _ = run(
         capsys, "invites", REFERENCE, "-o", str(tmp_path / "first"), "--reproducible"
     )
@@ -209,9 +220,10 @@ def test_invites_command_with_revision(tmp_path: Path, capsys: pytest.CaptureFix
         capsys, "invites", str(new), "--since", REFERENCE, "-o", str(tmp_path / "update")
     )
     assert code == 0
-    assert [p.name for p in (tmp_path / "update").iterdir()] == [
-        "meeting-dinner-with-andes-partners.ics"
-    ]
+    [update] = (tmp_path / "update").iterdir()
+    assert update.name == "meeting-dinner-with-andes-partners.ics"
+    for written in [update, *(tmp_path / "first").iterdir()]:
+        assert len(assert_clients_agree(written, radicale_server)) == 1
     assert "REQUEST meeting-dinner-with-andes-partners.ics (SEQUENCE " in out
     code, out, _ = run(
         capsys, "invites", REFERENCE, "--since", REFERENCE, "-o", str(tmp_path / "none")

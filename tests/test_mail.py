@@ -38,7 +38,8 @@ from tripplan._mail import (
     send,
 )
 
-from ._interop import ParsedEvent, read_icaljs, read_libical
+from ._interop import ParsedEvent, assert_clients_agree, read_icaljs, read_libical
+from ._radicale import RadicaleServer
 from ._smtp import TestServer, client_context, make_certificate, server_context, smtp_server
 
 UID = "ceo-meeting-2027-03-09@tripplan.example"
@@ -230,7 +231,7 @@ def test_calendar_part_holds_the_same_event(plain_server: TestServer, method: st
 
 @pytest.mark.parametrize("method", METHODS)
 def test_ical_js_and_libical_read_the_calendar_parts(
-    plain_server: TestServer, method: str, tmp_path: Path
+    plain_server: TestServer, method: str, tmp_path: Path, radicale_server: RadicaleServer
 ) -> None:
     """Thunderbird's and Evolution's parsers read both calendar parts as the event that was sent."""
     received = deliver(plain_server, build_calendar(method))
@@ -245,6 +246,7 @@ def test_ical_js_and_libical_read_the_calendar_parts(
         assert libical.events == expected
         assert libical.errors == []
         assert libical.restrictions_ok
+        assert assert_clients_agree(path, radicale_server) == expected  # and Radicale stores it
 
 
 def test_names_and_subject_round_trip_encoded(plain_server: TestServer) -> None:

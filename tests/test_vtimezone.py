@@ -28,7 +28,8 @@ from icalendar import (
 from tripplan._vtimezone import covered_span, vtimezone
 from tripplan._zones import get_zone, transitions
 
-from ._interop import ParsedEvent, read_icaljs, read_libical
+from ._interop import ParsedEvent, assert_clients_agree, read_icaljs, read_libical
+from ._radicale import RadicaleServer
 
 ZONES = [
     "America/New_York",
@@ -413,7 +414,7 @@ def _read_with_icalendar(path: Path) -> list[ParsedEvent]:
 
 @pytest.mark.parametrize(("name", "first", "last"), CASES, ids=CASE_IDS)
 def test_clients_read_the_events_as_zoneinfo_does(
-    name: str, first: date, last: date, tmp_path: Path
+    name: str, first: date, last: date, tmp_path: Path, radicale_server: RadicaleServer
 ) -> None:
     zone, start, end = _trip(name, first, last)
     events = _tricky_times(zone, start, end)
@@ -438,6 +439,8 @@ def test_clients_read_the_events_as_zoneinfo_does(
     ]:
         assert {e.uid: e for e in parsed} == expected, parser
     assert (libical.restrictions_ok, libical.errors) == (True, [])
+    stored = assert_clients_agree(path, radicale_server)  # Radicale takes it and serves it back
+    assert {e.uid: e for e in stored} == expected
 
 
 def test_icalendar_default_vtimezone_is_misread(tmp_path: Path) -> None:
