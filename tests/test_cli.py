@@ -93,11 +93,14 @@ def test_build_writes_outputs_and_nothing_on_bad_input(
     assert timeline["tzdata"] and timeline["items"][1]["end"] == "2027-03-08T09:05:00-03:00"
     assert json.loads((out_dir / "check.json").read_text(encoding="utf-8"))["findings"] == []
     assert sorted(p.name for p in out_dir.iterdir()) == [
+        "briefing-en.html",
+        "briefing-es.html",
         "check.json",
         "invites",
         "timeline.json",
         "trip.ics",
     ]
+    assert "martes, 9 de marzo de 2027" in (out_dir / "briefing-es.html").read_text(encoding="utf-8")
     assert len(list((out_dir / "invites").iterdir())) == 4
     for written in [out_dir / "trip.ics", *(out_dir / "invites").iterdir()]:
         assert assert_clients_agree(written, radicale_server)

@@ -422,16 +422,15 @@ def _business_hours(plan: _Plan) -> Iterator[Finding]:
 @functools.cache
 def _weekend(country: str) -> tuple[int, int]:
     """The weekend's first and last weekday (Monday 0) in ``country``, from CLDR via Babel."""
-    from babel import Locale, UnknownLocaleError
-    from babel.core import get_global
+    from babel import Locale
 
-    for language in get_global("territory_languages").get(country, {}):
-        try:
-            locale = Locale(language, territory=country)
-        except (UnknownLocaleError, ValueError):
-            continue
-        return locale.weekend_start, locale.weekend_end
-    return 5, 6
+    from ._formatting import territory_locale
+
+    local = territory_locale(country)
+    if local is None:
+        return 5, 6
+    locale = Locale.parse(local)
+    return locale.weekend_start, locale.weekend_end
 
 
 def _weekend_days(country: str) -> set[int]:

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -82,10 +82,46 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_reproducible(invites)
 
+    brief = trip_command("brief", "Write the briefing sheet a traveller prints.")
+    brief.add_argument(
+        "-o", "--out", required=True, help="the file to write (- for standard output)"
+    )
+    brief.add_argument(
+        "--lang",
+        default=None,
+        help="language(s): es, or es,en for a bilingual sheet (default: the trip's first language)",
+    )
+    brief.add_argument("--audience", choices=["traveller", "team", "customer"], default="traveller")
+    brief.add_argument("--organization", help="with --audience customer: which customer it is for")
+    brief.add_argument(
+        "--format",
+        choices=["html", "md", "txt", "pdf"],
+        default=None,
+        help="default: from the file's suffix, else html",
+    )
+    brief.add_argument("--paper", choices=["a4", "letter"], help="default: the reader's (CLDR)")
+
     build = trip_command("build", "Write everything tripplan makes for a trip into a folder.")
     build.add_argument("--out", required=True, type=Path, help="output folder")
     _add_reproducible(build)
     _add_check_options(build)
+
+    facts = commands.add_parser(
+        "facts",
+        help="What a traveller needs to know about a country over some dates.",
+        description="What a traveller needs to know about a country over some dates.",
+    )
+    facts.add_argument("country", help="ISO 3166-1 alpha-2 code, e.g. CL")
+    facts.add_argument(
+        "--dates",
+        required=True,
+        type=_date_range,
+        metavar="FIRST..LAST",
+        help="e.g. 2027-03-07..2027-03-13",
+    )
+    facts.add_argument("--lang", default="en", help="language of names and labels")
+    facts.add_argument("--home", help="home time zone or IATA code, for differences and dialling")
+    facts.add_argument("--format", choices=["text", "json"], default="text")
 
     commands.add_parser("schema", help="Print the JSON Schema of the trip file.")
     return parser
@@ -98,6 +134,18 @@ def _duration(text: str) -> Any:
         return parse_duration(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _date_range(text: str) -> tuple[date, date]:
+    try:
+        first, last = (date.fromisoformat(part) for part in text.split(".."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a range like 2027-03-07..2027-03-13"
+        ) from None
+    if last < first:
+        raise argparse.ArgumentTypeError(f"{text!r} ends before it starts")
+    return first, last
 
 
 def _hours(text: str) -> tuple[time, time]:
@@ -250,6 +298,8 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
 
         out.write(_json(Trip.model_json_schema(by_alias=True)))
         return EXIT_OK
+    if args.command == "facts":
+        return _facts(args, out)
     options = _options(args) if hasattr(args, "disable") else None
     trip = _load(args)
     source = "<stdin>" if args.file == "-" else args.file
@@ -260,6 +310,8 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         return _ics(args, trip, out)
     if args.command == "invites":
         return _invites(args, trip, out)
+    if args.command == "brief":
+        return _brief(args, trip, out)
     findings = trip.check(options)
     report = _report(trip, findings, source)
     failed = EXIT_FINDINGS if report["summary"]["error"] else EXIT_OK
@@ -362,6 +414,71 @@ def _send(url: str, trip: Trip, sent: list[Invitation], out: TextIO, date: datet
         out.write(f"sent {message_id}\n")
 
 
+def _facts(args: argparse.Namespace, out: TextIO) -> int:
+    from ._facts import destination_facts, facts_to_dict
+    from ._zones import country_codes
+
+    country = args.country.upper()
+    if country not in country_codes():
+        raise _UsageError(f"{args.country!r} is not an ISO 3166-1 alpha-2 country code")
+    _check_locale(args.lang)
+    home = None
+    if args.home:
+        from ._model import home_zone
+
+        try:
+            home = home_zone(args.home)
+        except ValueError as error:
+            raise _UsageError(f"--home: {error}") from None
+    first, last = args.dates
+    facts = destination_facts(country, first, last, locale=args.lang, home=home)
+    if args.format == "json":
+        out.write(_json(facts_to_dict(facts)))
+        return EXIT_OK
+    from ._briefing import destination_lines
+
+    for line in destination_lines(facts, [args.lang], home):
+        out.write(line + "\n")
+    return EXIT_OK
+
+
+_SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".txt": "txt", ".pdf": "pdf"}
+
+
+def _brief(args: argparse.Namespace, trip: Trip, out: TextIO) -> int:
+    from ._briefing import build_sheet, render_sheet
+    from ._output import write_atomic
+
+    languages = [
+        part.strip() for part in (args.lang or trip.languages[0]).split(",") if part.strip()
+    ]
+    for language in languages:
+        _check_locale(language)
+    fmt = args.format or _SUFFIX_FORMATS.get(Path(args.out).suffix.lower(), "html")
+    sheet = build_sheet(
+        trip,
+        languages=languages,
+        audience=args.audience,
+        organization=args.organization,
+        paper=args.paper,
+    )
+    data = render_sheet(sheet, fmt)
+    if args.out == "-":
+        sys.stdout.buffer.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+    else:
+        out.write(f"wrote {write_atomic(args.out, data)}\n")
+    return EXIT_OK
+
+
+def _check_locale(language: str) -> None:
+    from ._types import _check_locale as check
+
+    try:
+        check(language)
+    except ValueError as error:
+        raise _UsageError(f"--lang: {error}") from None
+
+
 def _build(args: argparse.Namespace, trip: Trip, report: dict[str, Any], out: TextIO) -> int:
     from ._ics import trip_calendar
     from ._output import write_outputs
@@ -377,6 +494,11 @@ def _build(args: argparse.Namespace, trip: Trip, report: dict[str, Any], out: Te
     }
     args.since = None
     files.update({f"invites/{i.filename}": i.to_ical() for i in _invitations(args, trip)})
+    from ._briefing import build_sheet, render_sheet
+
+    for language in trip.languages:
+        sheet = render_sheet(build_sheet(trip, languages=[language]), "html")
+        files[f"briefing-{language}.html"] = sheet
     for path in write_outputs(args.out, files):
         out.write(f"wrote {path}\n")
     _text(report, out)

@@ -16,8 +16,9 @@ Nothing here reads the process locale or environment: the locale is an argument.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
-__all__ = ["Formatter"]
+__all__ = ["Formatter", "territory_locale"]
 
 
 class Formatter:
@@ -66,11 +67,17 @@ class Formatter:
             )
         return " ".join(parts)
 
-    def zone(self, value: dt.datetime) -> str:
-        """The zone's localized name at that time: ``hora de Chile``."""
-        from babel.dates import get_timezone_location, get_timezone_name
 
+@functools.cache
+def territory_locale(country: str) -> str | None:
+    """The locale of a country's main language there (CL -> ``es_CL``, IL -> ``he_IL``), where
+    CLDR has one: what decides its weekend, or how it writes its currency."""
+    from babel import Locale, UnknownLocaleError
+    from babel.core import get_global
+
+    for language in get_global("territory_languages").get(country, {}):
         try:
-            return str(get_timezone_name(value, locale=self.locale))
-        except (KeyError, LookupError):  # zones CLDR has no metazone for
-            return str(get_timezone_location(value.tzinfo, locale=self.locale))
+            return str(Locale(language, territory=country))
+        except (UnknownLocaleError, ValueError):
+            continue
+    return None
