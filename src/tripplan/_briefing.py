@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 from ._audience import Audience, View
 from ._formatting import Formatter
 from ._i18n import translations
-from ._model import Activity, Flight, Meeting, Stay, Transfer
+from ._model import Flight, Meeting, Stay, Transfer
 from ._types import format_offset
 from ._zones import get_zone, tzdata_version
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from ._exceptions import TripplanError
 
 if TYPE_CHECKING:
+    from ._briefing import Format as SheetFormat
     from ._checks import CheckOptions, Finding
     from ._itip import Invitation
     from ._model import Trip
@@ -442,7 +443,13 @@ def _facts(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-_SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".txt": "txt", ".pdf": "pdf"}
+_SUFFIX_FORMATS: dict[str, SheetFormat] = {
+    ".html": "html",
+    ".htm": "html",
+    ".md": "md",
+    ".txt": "txt",
+    ".pdf": "pdf",
+}
 
 
 def _brief(args: argparse.Namespace, trip: Trip, out: TextIO) -> int:
@@ -454,7 +461,7 @@ def _brief(args: argparse.Namespace, trip: Trip, out: TextIO) -> int:
     ]
     for language in languages:
         _check_locale(language)
-    fmt = args.format or _SUFFIX_FORMATS.get(Path(args.out).suffix.lower(), "html")
+    fmt: SheetFormat = args.format or _SUFFIX_FORMATS.get(Path(args.out).suffix.lower(), "html")
     sheet = build_sheet(
         trip,
         languages=languages,

@@ -10,6 +10,7 @@ optional network data (``_rates``): it is asked for only when the caller wants i
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -197,11 +198,10 @@ def _holidays(
     language = negotiate_locale(
         [wanted, wanted.split("_")[0]], list(calendar.supported_languages), sep="_"
     )
+    translate: Callable[[str], str] = _same
     if language is None:
         language = "en_US" if "en_US" in calendar.supported_languages else calendar.default_language
         translate = translations(locale).gettext  # the project's catalogs may know the name
-    else:
-        translate = str
     named = holidays.country_holidays(
         country, subdiv=subdivision, years=range(start.year, end.year + 1), language=language
     )
@@ -220,6 +220,10 @@ def _prefix(meta: Any) -> str:
 
 def _join(prefix: str, code: int) -> str:
     return f"+{code}" if prefix == "+" else f"{prefix} {code}"
+
+
+def _same(text: str) -> str:
+    return text
 
 
 def _dialling(country: str, home_country: str | None) -> Dialling | None:
