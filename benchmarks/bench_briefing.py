@@ -15,10 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_load_check import generate  # noqa: E402
+from bench_load_check import generate
 
-import tripplan  # noqa: E402
-from tripplan._briefing import build_sheet, render_sheet  # noqa: E402
+import tripplan
+from tripplan._briefing import build_sheet, render_sheet
 
 
 def best(languages: list[str], trip: tripplan.Trip, repeat: int) -> float:

@@ -36,7 +36,9 @@ def text(trip: Trip, languages: list[str], audience: str = "traveller", fmt: str
         ("de_DE", "Dienstag, 9. März 2027", "8 Std. 25 Min."),
     ],
 )
-def test_dates_and_durations_follow_the_locale(reference: Trip, language: str, date: str, duration: str) -> None:
+def test_dates_and_durations_follow_the_locale(
+    reference: Trip, language: str, date: str, duration: str
+) -> None:
     sheet = text(reference, [language])
     assert date.upper() in sheet  # day headings are upper case in plain text
     assert f"{duration}" in sheet  # flight durations keep their minutes
@@ -44,9 +46,15 @@ def test_dates_and_durations_follow_the_locale(reference: Trip, language: str, d
 
 def test_labels_are_translated_and_other_locales_get_english_labels(reference: Trip) -> None:
     spanish = text(reference, ["es"])
-    assert "Sale: " in spanish and "Asiento: 34C" in spanish and "Zona horaria: hora de Chile" in spanish
+    assert (
+        "Sale: " in spanish
+        and "Asiento: 34C" in spanish
+        and "Zona horaria: hora de Chile" in spanish
+    )
     german = text(reference, ["de_DE"])
-    assert "Departs: So., 7. März 2027" in german  # German dates, English labels until a catalog exists
+    assert (
+        "Departs: So., 7. März 2027" in german
+    )  # German dates, English labels until a catalog exists
 
 
 def test_twelve_or_twenty_four_hours_as_cldr_says(reference: Trip) -> None:
@@ -66,7 +74,10 @@ def test_bilingual_sheet_repeats_labels_not_data(reference: Trip) -> None:
     for datum in ("QWX7PL", "Transvip", "HA-88412", "Welcome and objectives"):
         assert both.count(datum) == single.count(datum) > 0
     html = text(reference, ["es", "en"], fmt="html")
-    assert '<span lang="es" class="first">Sale</span><span class="sep"> / </span><span lang="en" class="other">Departs</span>' in html
+    assert (
+        '<span lang="es" class="first">Sale</span><span class="sep"> / </span><span lang="en" class="other">Departs</span>'
+        in html
+    )
 
 
 def test_destination_page(reference: Trip) -> None:
@@ -84,8 +95,11 @@ def test_contacts_are_dialable_from_abroad_locally_and_from_home(reference: Trip
     sheet = build_sheet(reference, languages=["en"])
     [hotel_phone_owner] = [c for c in sheet.contacts if c.name == "Tomás Reyes"]
     numbers = {str(p.label): p.text for p in hotel_phone_owner.phones}
-    assert numbers == {"From abroad": "+56 2 2987 6543", "Locally": "(2) 2987 6543",
-                       "From home": "011 56 2 2987 6543"}
+    assert numbers == {
+        "From abroad": "+56 2 2987 6543",
+        "Locally": "(2) 2987 6543",
+        "From home": "011 56 2 2987 6543",
+    }
 
 
 def test_every_audience_in_every_format_sees_only_its_own() -> None:
@@ -103,7 +117,9 @@ def test_every_audience_in_every_format_sees_only_its_own() -> None:
 
 def test_customer_sheet_says_nothing_about_other_customers() -> None:
     trip = load_trip(EXAMPLES / "european-roadshow.yaml")
-    organizations = sorted({p.organization for p in trip.people.values() if p.side == "customer" and p.organization})
+    organizations = sorted(
+        {p.organization for p in trip.people.values() if p.side == "customer" and p.organization}
+    )
     assert len(organizations) == 2
     for mine, other in (organizations, organizations[::-1]):
         sheet = render_sheet(build_sheet(trip, audience="customer", organization=mine), "txt")
@@ -128,7 +144,9 @@ def test_paper_follows_the_reader(reference: Trip) -> None:
     assert "@page { size: A4;" in html
 
 
-def test_pdf_without_weasyprint_says_how_to_get_it(reference: Trip, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pdf_without_weasyprint_says_how_to_get_it(
+    reference: Trip, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(sys.modules, "weasyprint", None)
     with pytest.raises(TripplanError, match=r"pip install 'tripplan\[pdf\]'"):
         render_sheet(build_sheet(reference), "pdf")
@@ -140,3 +158,30 @@ def test_brief_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert out.read_text(encoding="utf-8").startswith("# Cordillera Seguros customer visit")
     assert main(["brief", str(REFERENCE), "--lang", "xx", "-o", str(out)]) == 2
     assert "--lang: 'xx' is not a locale" in capsys.readouterr().err
+
+
+def test_a_rate_the_trip_states_is_shown_without_any_network(reference: Trip) -> None:
+    data = reference.model_dump(by_alias=True, mode="json", exclude_unset=True)
+    data["rates"] = [
+        {
+            "currency": "CLP",
+            "per": "USD",
+            "rate": "948.37",
+            "date": "2027-03-01",
+            "source": "Card statement",
+        }
+    ]
+    stated = Trip.model_validate(data)
+    [chile] = build_sheet(stated, languages=["es"]).destinations
+    facts = {str(line.label): line.text for line in chile.facts}
+    assert facts["Tipo de cambio"] == "1 USD = 948,37 CLP (Card statement, 1 mar 2027)"
+    [chile] = build_sheet(reference, languages=["es"]).destinations  # states none, fetches none
+    assert "Tipo de cambio" not in {str(line.label) for line in chile.facts}
+    customer = build_sheet(stated, audience="customer").destinations
+    assert all("Exchange rate" not in {str(line.label) for line in d.facts} for d in customer)
+
+
+def test_titles_on_paper_carry_no_pictographs(reference: Trip) -> None:
+    titles = [e.title for day in build_sheet(reference).days for e in day.entries]
+    assert "LA 501 MIA→SCL" in titles and "Airport pickup" in titles
+    assert not any(ch in "".join(titles) for ch in "✈🚕🏨🚆🚗")

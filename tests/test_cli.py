@@ -100,7 +100,9 @@ def test_build_writes_outputs_and_nothing_on_bad_input(
         "timeline.json",
         "trip.ics",
     ]
-    assert "martes, 9 de marzo de 2027" in (out_dir / "briefing-es.html").read_text(encoding="utf-8")
+    assert "martes, 9 de marzo de 2027" in (out_dir / "briefing-es.html").read_text(
+        encoding="utf-8"
+    )
     assert len(list((out_dir / "invites").iterdir())) == 4
     for written in [out_dir / "trip.ics", *(out_dir / "invites").iterdir()]:
         assert assert_clients_agree(written, radicale_server)

@@ -341,7 +341,7 @@ def test_unknown_top_level_field() -> None:
     text = HEAD.replace("places:\n", "colour: blue\nplaces:\n").replace("items:\n", "items: []\n")
     assert lines(text) == [
         "trip.yaml:7: unknown field 'colour'; expected one of: id, title, home, languages, "
-        "reminders, people, places, traveller, items"
+        "reminders, rates, people, places, traveller, items"
     ]
 
 

@@ -8,6 +8,16 @@ import sys
 import tripplan
 
 EXPECTED = {
+    "NetworkError",
+    "RatesError",
+    "Rate",
+    "RateResult",
+    "exchange_rate",
+    "DestinationFacts",
+    "destination_facts",
+    "Sheet",
+    "build_sheet",
+    "render_sheet",
     "Audience",
     "AudienceError",
     "Invitation",

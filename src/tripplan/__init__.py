@@ -18,6 +18,15 @@ if TYPE_CHECKING:
     from ._audience import (
         Audience as Audience,
     )
+    from ._briefing import (
+        Sheet as Sheet,
+    )
+    from ._briefing import (
+        build_sheet as build_sheet,
+    )
+    from ._briefing import (
+        render_sheet as render_sheet,
+    )
     from ._checks import (
         CheckOptions as CheckOptions,
     )
@@ -37,7 +46,13 @@ if TYPE_CHECKING:
         MailError as MailError,
     )
     from ._exceptions import (
+        NetworkError as NetworkError,
+    )
+    from ._exceptions import (
         Problem as Problem,
+    )
+    from ._exceptions import (
+        RatesError as RatesError,
     )
     from ._exceptions import (
         TripFileError as TripFileError,
@@ -47,6 +62,12 @@ if TYPE_CHECKING:
     )
     from ._exceptions import (
         ZoneError as ZoneError,
+    )
+    from ._facts import (
+        DestinationFacts as DestinationFacts,
+    )
+    from ._facts import (
+        destination_facts as destination_facts,
     )
     from ._ics import (
         trip_calendar as trip_calendar,
@@ -111,6 +132,15 @@ if TYPE_CHECKING:
     from ._model import (
         Trip as Trip,
     )
+    from ._rates import (
+        Rate as Rate,
+    )
+    from ._rates import (
+        RateResult as RateResult,
+    )
+    from ._rates import (
+        exchange_rate as exchange_rate,
+    )
     from ._timeline import (
         Scheduled as Scheduled,
     )
@@ -141,6 +171,7 @@ _WHERE = {
     "Audience": "_audience",
     "AudienceError": "_exceptions",
     "CheckOptions": "_checks",
+    "DestinationFacts": "_facts",
     "Finding": "_checks",
     "Flight": "_model",
     "Invitation": "_itip",
@@ -150,13 +181,18 @@ _WHERE = {
     "MailError": "_exceptions",
     "Meeting": "_model",
     "MeetingChange": "_itip",
+    "NetworkError": "_exceptions",
     "Notes": "_model",
     "Person": "_model",
     "Place": "_model",
     "Problem": "_exceptions",
+    "Rate": "_rates",
+    "RateResult": "_rates",
+    "RatesError": "_exceptions",
     "Reminders": "_model",
     "Scheduled": "_timeline",
     "Severity": "_checks",
+    "Sheet": "_briefing",
     "Stay": "_model",
     "Timeline": "_timeline",
     "Transfer": "_model",
@@ -167,11 +203,15 @@ _WHERE = {
     "TripplanError": "_exceptions",
     "WallTime": "_types",
     "ZoneError": "_exceptions",
+    "build_sheet": "_briefing",
+    "destination_facts": "_facts",
     "diff": "_itip",
+    "exchange_rate": "_rates",
     "get_zone": "_zones",
     "invitations": "_itip",
     "load_trip": "_loading",
     "parse_trip": "_loading",
+    "render_sheet": "_briefing",
     "transitions": "_zones",
     "trip_calendar": "_ics",
     "tzdata_version": "_zones",
@@ -183,6 +223,7 @@ __all__ = [
     "Audience",
     "AudienceError",
     "CheckOptions",
+    "DestinationFacts",
     "Finding",
     "Flight",
     "Invitation",
@@ -192,13 +233,18 @@ __all__ = [
     "MailError",
     "Meeting",
     "MeetingChange",
+    "NetworkError",
     "Notes",
     "Person",
     "Place",
     "Problem",
+    "Rate",
+    "RateResult",
+    "RatesError",
     "Reminders",
     "Scheduled",
     "Severity",
+    "Sheet",
     "Stay",
     "Timeline",
     "Transfer",
@@ -210,11 +256,15 @@ __all__ = [
     "WallTime",
     "ZoneError",
     "__version__",
+    "build_sheet",
+    "destination_facts",
     "diff",
+    "exchange_rate",
     "get_zone",
     "invitations",
     "load_trip",
     "parse_trip",
+    "render_sheet",
     "transitions",
     "trip_calendar",
     "tzdata_version",

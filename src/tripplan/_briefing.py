@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from ._facts import DestinationFacts
     from ._model import Trip
+    from ._rates import RateResult
     from ._timeline import Scheduled
 
 __all__ = ["Label", "Sheet", "build_sheet", "render_sheet"]
@@ -177,16 +178,14 @@ def default_paper(trip: Trip, language: str) -> Paper:
 
 class _Builder:
     def __init__(
-        self, trip: Trip, view: View, languages: Sequence[str], paper: Paper | None
+        self, trip: Trip, view: View, languages: Sequence[str], paper: Paper | None, network: bool
     ) -> None:
-        from ._ics import EventWriter
-
         self.trip, self.view = trip, view
         self.language = languages[0]
         self.fmt = Formatter(self.language)
         self.L = _Labels(languages)
         self.paper: Paper = paper or default_paper(trip, self.language)
-        self.writer = EventWriter(trip, view, self.language, datetime.now(UTC))
+        self.network = network
         self.home = trip.home_zone
         self.home_city = self._city(self.home)
 
@@ -308,7 +307,7 @@ class _Builder:
             time=fmt.time(entry.start),
             end=end,
             home=self._home_time(entry.start, place),
-            title=self.writer.summary(entry),
+            title=self._title(entry),
             kind=item.type if not isinstance(item, Transfer) else "transfer",
             category=self._category(entry),
             lines=lines,
@@ -316,6 +315,20 @@ class _Builder:
             agenda=agenda,
             notes=self.view.notes(item.notes),
         )
+
+    def _title(self, entry: Scheduled) -> str:
+        """The item's name, without the calendar's pictographs: printers and fonts without
+        them show empty boxes, and the category beside it says what the item is."""
+        item = entry.item
+        if isinstance(item, Flight):
+            return entry.label
+        if item.title:
+            return item.title
+        if isinstance(item, Stay):
+            return entry.origin.name
+        if isinstance(item, Transfer):
+            return f"{entry.origin.name} → {entry.destination.name}"
+        return str(self._category(entry))
 
     def _category(self, entry: Scheduled) -> Label:
         item = entry.item
@@ -341,7 +354,7 @@ class _Builder:
             time=self.fmt.time(entry.end),
             end=self.fmt.time(entry.end),
             home=self._home_time(entry.end, entry.origin.city or entry.origin.name),
-            title=self.writer.summary(entry),
+            title=self._title(entry),
             kind="stay",
             category=self.L("Check-out"),
         )
@@ -444,12 +457,22 @@ class _Builder:
         return result
 
     def _destination(self, facts: DestinationFacts) -> Destination:
+        from ._facts import exchange
+
         home_city = self.home_city if self.view.sees_home_time else None
-        return destination(facts, self.L, self.fmt, home_city)
+        rate = None
+        if self.view.audience is not Audience.CUSTOMER:  # the traveller's money, not the host's
+            stated = [r.as_rate() for r in self.trip.rates]
+            rate = exchange(facts, self.home, stated, network=self.network)
+        return destination(facts, self.L, self.fmt, home_city, rate)
 
 
 def destination(
-    facts: DestinationFacts, L: _Labels, fmt: Formatter, home_city: str | None
+    facts: DestinationFacts,
+    L: _Labels,
+    fmt: Formatter,
+    home_city: str | None,
+    rate: RateResult | None = None,
 ) -> Destination:
     """A destination page: the country's facts as labelled lines (``home_city`` None: no
     differences from home)."""
@@ -474,6 +497,8 @@ def destination(
     if facts.currency is not None:
         c = facts.currency
         lines.append(Line(L("Currency"), f"{c.name} ({c.code}, {c.symbol})"))
+    if rate is not None:
+        lines.extend(_rate_lines(rate, L, fmt))
     if facts.languages:
         lines.append(Line(L("Languages"), ", ".join(facts.languages)))
     sections: list[tuple[Label, list[Line]]] = []
@@ -534,7 +559,10 @@ def destination(
 
 
 def destination_lines(
-    facts: DestinationFacts, languages: Sequence[str], home: ZoneInfo | None
+    facts: DestinationFacts,
+    languages: Sequence[str],
+    home: ZoneInfo | None,
+    rate: RateResult | None = None,
 ) -> list[str]:
     """The destination page as plain text lines (``tripplan facts``)."""
     from babel.dates import get_timezone_location
@@ -543,7 +571,7 @@ def destination_lines(
     home_city = (
         str(get_timezone_location(home, locale=fmt.locale, return_city=True)) if home else None
     )
-    page = destination(facts, L, fmt, home_city)
+    page = destination(facts, L, fmt, home_city, rate)
     lines = [page.heading.upper()]
     lines += [f"  {line.label}: {line.text}" for line in page.facts]
     for title, section in page.sections:
@@ -552,6 +580,27 @@ def destination_lines(
             f"    {line.label}: {line.text}" if line.label else f"    {line.text}"
             for line in section
         ]
+    return lines
+
+
+def _rate_lines(result: RateResult, L: _Labels, fmt: Formatter) -> list[Line]:
+    """``1 USD = 948,37 CLP (ExchangeRate-API, 5 mar 2027)``, how old a cached rate is, and the
+    attribution a source asks for."""
+    from babel.dates import format_date
+    from babel.numbers import format_decimal
+
+    rate = result.rate
+    if rate is None:
+        return [Line(L("Exchange rate"), str(L("not available (offline and nothing cached)")))]
+    value = format_decimal(rate.value, format="#,##0.00##", locale=fmt.locale)
+    when = format_date(rate.as_of, "medium", locale=fmt.locale)
+    text = f"1 {rate.base} = {value} {rate.quote} ({rate.source}, {when})"
+    if result.origin in ("cache", "stale"):
+        days = rate.age(datetime.now(UTC)).days
+        text += f"; {L('{days} days old', days=days)}"
+    lines = [Line(L("Exchange rate"), text)]
+    if result.attribution:
+        lines.append(Line(None, result.attribution))
     return lines
 
 
@@ -608,10 +657,15 @@ def build_sheet(
     audience: Audience | str = Audience.TRAVELLER,
     organization: str | None = None,
     paper: Paper | None = None,
+    rates: bool = False,
 ) -> Sheet:
-    """The sheet's content for one audience, in one language or several (bilingual)."""
+    """The sheet's content for one audience, in one language or several (bilingual).
+
+    The exchange rate shown is the one the trip states; ``rates=True`` also fetches one (or
+    uses a cached one) over the network, which never stops or hangs the build.
+    """
     view = View(trip, Audience(audience), organization)
-    b = _Builder(trip, view, list(languages), paper)
+    b = _Builder(trip, view, list(languages), paper, rates)
     hosts = [k for k in b._people() if trip.people[k].side == "customer"]
     return Sheet(
         language=b.language,

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ._checks import CheckOptions, Finding
     from ._itip import Invitation
     from ._model import Trip
+    from ._rates import RateResult
 
 __all__ = ["main"]
 
@@ -101,10 +102,12 @@ def _parser() -> argparse.ArgumentParser:
         help="default: from the file's suffix, else html",
     )
     brief.add_argument("--paper", choices=["a4", "letter"], help="default: the reader's (CLDR)")
+    _add_rates(brief)
 
     build = trip_command("build", "Write everything tripplan makes for a trip into a folder.")
     build.add_argument("--out", required=True, type=Path, help="output folder")
     _add_reproducible(build)
+    _add_rates(build)
     _add_check_options(build)
 
     facts = commands.add_parser(
@@ -123,6 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     facts.add_argument("--lang", default="en", help="language of names and labels")
     facts.add_argument("--home", help="home time zone or IATA code, for differences and dialling")
     facts.add_argument("--format", choices=["text", "json"], default="text")
+    _add_rates(facts)
 
     commands.add_parser("schema", help="Print the JSON Schema of the trip file.")
     return parser
@@ -155,6 +159,15 @@ def _hours(text: str) -> tuple[time, time]:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a range like 08:00-19:00") from None
     return opens, closes
+
+
+def _add_rates(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--rates",
+        action="store_true",
+        help="fetch the exchange rate against the home currency (ECB, ExchangeRate-API; cached; "
+        "a failure never stops the build); without it only rates the trip states are shown",
+    )
 
 
 def _add_reproducible(sub: argparse.ArgumentParser) -> None:
@@ -416,7 +429,7 @@ def _send(url: str, trip: Trip, sent: list[Invitation], out: TextIO, date: datet
 
 
 def _facts(args: argparse.Namespace, out: TextIO) -> int:
-    from ._facts import destination_facts, facts_to_dict
+    from ._facts import destination_facts, exchange, facts_to_dict
     from ._zones import country_codes
 
     country = args.country.upper()
@@ -433,14 +446,37 @@ def _facts(args: argparse.Namespace, out: TextIO) -> int:
             raise _UsageError(f"--home: {error}") from None
     first, last = args.dates
     facts = destination_facts(country, first, last, locale=args.lang, home=home)
+    rate = exchange(facts, home, network=args.rates)
     if args.format == "json":
-        out.write(_json(facts_to_dict(facts)))
+        data = facts_to_dict(facts)
+        data["exchange_rate"] = _rate_dict(rate)
+        out.write(_json(data))
         return EXIT_OK
     from ._briefing import destination_lines
 
-    for line in destination_lines(facts, [args.lang], home):
+    for line in destination_lines(facts, [args.lang], home, rate):
         out.write(line + "\n")
     return EXIT_OK
+
+
+def _rate_dict(result: RateResult | None) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    rate = result.rate
+    return {
+        "origin": result.origin,
+        "note": result.note,
+        "attribution": result.attribution,
+        "rate": None
+        if rate is None
+        else {
+            "base": rate.base,
+            "quote": rate.quote,
+            "value": str(rate.value),
+            "as_of": rate.as_of.isoformat(),
+            "source": rate.source,
+        },
+    }
 
 
 _SUFFIX_FORMATS: dict[str, SheetFormat] = {
@@ -468,6 +504,7 @@ def _brief(args: argparse.Namespace, trip: Trip, out: TextIO) -> int:
         audience=args.audience,
         organization=args.organization,
         paper=args.paper,
+        rates=args.rates,
     )
     data = render_sheet(sheet, fmt)
     if args.out == "-":
@@ -504,7 +541,7 @@ def _build(args: argparse.Namespace, trip: Trip, report: dict[str, Any], out: Te
     from ._briefing import build_sheet, render_sheet
 
     for language in trip.languages:
-        sheet = render_sheet(build_sheet(trip, languages=[language]), "html")
+        sheet = render_sheet(build_sheet(trip, languages=[language], rates=args.rates), "html")
         files[f"briefing-{language}.html"] = sheet
     for path in write_outputs(args.out, files):
         out.write(f"wrote {path}\n")

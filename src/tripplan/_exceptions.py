@@ -5,7 +5,9 @@
     ├── ZoneError                  an IANA zone name or IATA code that no data knows (API callers)
     ├── AudienceError              an output whose audience cannot be made (which customer?)
     ├── InvitationError            an invitation that cannot be made (an organizer without email)
-    └── MailError                  mail not delivered; ``sent`` lists what went out before
+    ├── MailError                  mail not delivered; ``sent`` lists what went out before
+    ├── NetworkError               an HTTP request failed: the URL (no credentials) and why
+    └── RatesError                 an exchange-rate answer that cannot be used
 
 Bad input is always a ``TripFileError`` listing all its problems at once, each located by file,
 path in the document (``items[5].attendees[2]``) and, where the format gives one, line; the
@@ -21,7 +23,9 @@ __all__ = [
     "AudienceError",
     "InvitationError",
     "MailError",
+    "NetworkError",
     "Problem",
+    "RatesError",
     "TripFileError",
     "TripplanError",
     "ZoneError",
@@ -78,3 +82,20 @@ class MailError(TripplanError):
     def __init__(self, message: str, *, sent: Sequence[str] = ()) -> None:
         super().__init__(message)
         self.sent: tuple[str, ...] = tuple(sent)
+
+
+class NetworkError(TripplanError):
+    """A request that failed, in one line: the URL (without credentials or query) and why.
+
+    ``status`` is the HTTP status when the server answered with an error, else ``None``.
+    """
+
+    def __init__(self, url: str, reason: str, *, status: int | None = None) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+        self.status = status
+
+
+class RatesError(TripplanError):
+    """A rates answer that cannot be used: malformed XML or JSON, or values that make no sense."""

@@ -10,7 +10,7 @@ optional network data (``_rates``): it is asked for only when the caller wants i
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from ._zones import Transition, country_zones, get_zone, transitions
 
 if TYPE_CHECKING:
     from ._model import Trip
+    from ._rates import Rate, RateResult
 
 __all__ = [
     "Currency",
@@ -30,6 +31,7 @@ __all__ = [
     "SunTimes",
     "ZoneFacts",
     "destination_facts",
+    "exchange",
     "trip_countries",
     "zone_country",
 ]
@@ -368,3 +370,29 @@ def facts_to_dict(facts: DestinationFacts) -> dict[str, Any]:
         if data is not None
         else None,
     }
+
+
+def exchange(
+    facts: DestinationFacts,
+    home: ZoneInfo | None,
+    stated: Sequence[Rate] = (),
+    *,
+    network: bool = False,
+) -> RateResult | None:
+    """How much of the destination's currency one unit of home's buys: a ``stated`` rate for
+    that pair if there is one, else (with ``network``) a fetched or cached one; None where
+    nothing applies (same currency, no home, no rate and no network)."""
+    from ._rates import exchange_rate
+
+    home_country = zone_country(home.key) if home is not None else None
+    if facts.currency is None or home_country is None:
+        return None
+    mine = _currency(home_country, facts.start, facts.locale)
+    if mine is None or mine.code == facts.currency.code:
+        return None
+    pair = {mine.code, facts.currency.code}
+    given = next((r for r in stated if {r.base, r.quote} == pair), None)
+    if given is None and not network:
+        return None
+    sources = None if network else ()
+    return exchange_rate(facts.currency.code, mine.code, stated=given, providers=sources)

@@ -9,10 +9,12 @@ resolved ``timeline``: every item at exact instants.
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -48,6 +50,7 @@ from ._types import (
 
 if TYPE_CHECKING:
     from ._checks import CheckOptions, Finding
+    from ._rates import Rate
     from ._timeline import Timeline
 
 __all__ = [
@@ -433,6 +436,22 @@ class Activity(_Located):
 Item = Annotated[Flight | Transfer | Stay | Meeting | Activity, Field(discriminator="type")]
 
 
+class StatedRate(_Model):
+    """An exchange rate the trip states (a bank's, a card's): it wins over any fetched one.
+    ``rate`` is how many ``currency`` one ``per`` buys."""
+
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217, e.g. CLP")]
+    per: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217, e.g. USD")]
+    rate: Annotated[Decimal, Field(gt=0)]
+    date: dt.date
+    source: Text
+
+    def as_rate(self) -> Rate:
+        from ._rates import Rate
+
+        return Rate(self.per, self.currency, self.rate, self.date, self.source)
+
+
 class Reminders(_Model):
     """Default alarm lead time per item type (``train`` and ``drive`` fall back to ``transfer``)."""
 
@@ -460,6 +479,9 @@ class Trip(_Model):
     )
     languages: list[LocaleTag] = Field(default=["en"], min_length=1)
     reminders: Reminders = Reminders()
+    rates: list[StatedRate] = Field(
+        default_factory=list, description="exchange rates to use instead of fetched ones"
+    )
     people: dict[Key, Person]
     places: dict[Key, Place] = {}
     traveller: Key = Field(description="key of the person travelling")
