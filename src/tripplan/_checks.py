@@ -14,10 +14,11 @@ import itertools
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from ._facts import holiday_on
 from ._model import Activity, Flight, Meeting
 from ._time import to_utc
 from ._types import format_offset
@@ -453,17 +454,6 @@ def _weekend_meeting(plan: _Plan) -> Iterator[Finding]:
             )
 
 
-@functools.cache
-def _holidays(country: str, subdivision: str | None, year: int) -> dict[date, str]:
-    import holidays
-
-    try:
-        days = holidays.country_holidays(country, subdiv=subdivision, years=year, language="en_US")
-    except NotImplementedError:  # a country the package has no calendar for
-        return {}
-    return dict(days)
-
-
 @_check("public-holiday", "a business meeting on a public holiday of the place's country")
 def _public_holiday(plan: _Plan) -> Iterator[Finding]:
     for entry in plan.present:
@@ -472,7 +462,7 @@ def _public_holiday(plan: _Plan) -> Iterator[Finding]:
             continue
         day = entry.start.date()
         region = entry.origin.subdivision
-        name = _holidays(country, region, day.year).get(day)
+        name = holiday_on(country, region, day)
         if name:
             where = f"{country}-{region}" if region else country
             yield plan.finding(

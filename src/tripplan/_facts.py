@@ -32,6 +32,7 @@ __all__ = [
     "ZoneFacts",
     "destination_facts",
     "exchange",
+    "holiday_on",
     "trip_countries",
     "zone_country",
 ]
@@ -184,17 +185,29 @@ def _languages(country: str, locale: str) -> tuple[str, ...]:
 def _holidays(
     country: str, subdivision: str | None, start: date, end: date, locale: str
 ) -> tuple[Holiday, ...]:
+    named: dict[date, str] = {}
+    for year in range(start.year, end.year + 1):
+        named |= _holiday_year(country, subdivision, year, locale)
+    return tuple(Holiday(d, n) for d, n in sorted(named.items()) if start <= d <= end)
+
+
+def holiday_on(country: str, subdivision: str | None, day: date, locale: str = "en") -> str | None:
+    """The name of the public holiday on ``day`` there, if it is one (for the plan checks)."""
+    return _holiday_year(country, subdivision, day.year, locale).get(day)
+
+
+@functools.cache
+def _holiday_year(country: str, subdivision: str | None, year: int, locale: str) -> dict[date, str]:
+    """One year of a country's public holidays, named in ``locale`` as well as can be."""
     import holidays
     from babel import Locale, negotiate_locale
 
     from ._i18n import translations
 
     try:
-        calendar = holidays.country_holidays(
-            country, subdiv=subdivision, years=range(start.year, end.year + 1)
-        )
-    except NotImplementedError:
-        return ()
+        calendar = holidays.country_holidays(country, subdiv=subdivision, years=year)
+    except NotImplementedError:  # a country the package has no calendar for
+        return {}
     wanted = str(Locale.parse(locale))
     # Asking `holidays` for a language it lacks (es_CL) silently gives English: negotiate first.
     language = negotiate_locale(
@@ -204,10 +217,8 @@ def _holidays(
     if language is None:
         language = "en_US" if "en_US" in calendar.supported_languages else calendar.default_language
         translate = translations(locale).gettext  # the project's catalogs may know the name
-    named = holidays.country_holidays(
-        country, subdiv=subdivision, years=range(start.year, end.year + 1), language=language
-    )
-    return tuple(Holiday(d, translate(n)) for d, n in sorted(named.items()) if start <= d <= end)
+    named = holidays.country_holidays(country, subdiv=subdivision, years=year, language=language)
+    return {d: translate(n) for d, n in named.items()}
 
 
 def _prefix(meta: Any) -> str:
