@@ -640,13 +640,11 @@ def _phones(number: str, home_country: str | None, L: _Labels) -> list[Line]:
 _LABELS = {
     "agenda": N_("Agenda"),
     "attendees": N_("Attendees"),
-    "notes": N_("Notes"),
     "contacts": N_("Contacts"),
     "destination": N_("Destination"),
     "hosts": N_("Hosts"),
     "briefing": N_("Briefing"),
     "email": N_("Email"),
-    "local_time": N_("Local time"),
 }
 
 
