@@ -185,3 +185,22 @@ def test_titles_on_paper_carry_no_pictographs(reference: Trip) -> None:
     titles = [e.title for day in build_sheet(reference).days for e in day.entries]
     assert "LA 501 MIA→SCL" in titles and "Airport pickup" in titles
     assert not any(ch in "".join(titles) for ch in "✈🚕🏨🚆🚗")
+
+
+def test_every_audience_in_pdf_sees_only_its_own() -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    trip = planted()
+
+    def pdf_text(audience: str) -> str:
+        data = render_sheet(build_sheet(trip, languages=["en"], audience=audience), "pdf")
+        assert isinstance(data, bytes) and data.startswith(b"%PDF")
+        return "\n".join(page.extract_text() for page in PdfReader(BytesIO(data)).pages)
+
+    traveller, team, customer = pdf_text("traveller"), pdf_text("team"), pdf_text("customer")
+    assert len(markers(traveller, "PRIVATE")) == len(trip.items)
+    assert markers(team, "PRIVATE") == set() and markers(team, "TEAM")
+    assert markers(customer, "PRIVATE") == markers(customer, "TEAM") == set()
+    assert markers(customer, "PUBLIC") == {"PUBLIC-5", "PUBLIC-6"}
