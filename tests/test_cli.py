@@ -272,3 +272,23 @@ def test_invites_are_sent_by_mail(
     calendar_part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
     assert calendar_part.get_param("method") == "REQUEST"
     assert b"UID:" in calendar_part.get_payload(decode=True)
+
+
+def test_publish_command(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    radicale_server: RadicaleServer,
+) -> None:
+    monkeypatch.setenv("TRIPPLAN_CALDAV_USERNAME", radicale_server.username)
+    monkeypatch.setenv("TRIPPLAN_CALDAV_PASSWORD", radicale_server.password)
+    monkeypatch.setenv("TRIPPLAN_CACHE_DIR", str(tmp_path / "cache"))
+    collection = radicale_server.make_calendar("cli-publish")
+    code, out, err = run(capsys, "publish", REFERENCE, "--caldav", collection, "--reproducible")
+    assert (code, err) == (0, "") and len(radicale_server.get_all(collection)) == 11
+    assert "11 created" in out
+    code, again, _ = run(capsys, "publish", REFERENCE, "--caldav", collection)
+    assert code == 0 and "0 created, 0 updated, 0 deleted, 11 unchanged" in again
+    monkeypatch.setenv("TRIPPLAN_CALDAV_PASSWORD", "wrong")
+    code, _, err = run(capsys, "publish", REFERENCE, "--caldav", collection)
+    assert code == 2 and "wrong" not in err and "401" in err

@@ -8,6 +8,9 @@ import sys
 import tripplan
 
 EXPECTED = {
+    "CalDAVError",
+    "PublishReport",
+    "publish",
     "NetworkError",
     "RatesError",
     "Rate",

@@ -27,6 +27,12 @@ if TYPE_CHECKING:
     from ._briefing import (
         render_sheet as render_sheet,
     )
+    from ._caldav import (
+        PublishReport as PublishReport,
+    )
+    from ._caldav import (
+        publish as publish,
+    )
     from ._checks import (
         CheckOptions as CheckOptions,
     )
@@ -38,6 +44,9 @@ if TYPE_CHECKING:
     )
     from ._exceptions import (
         AudienceError as AudienceError,
+    )
+    from ._exceptions import (
+        CalDAVError as CalDAVError,
     )
     from ._exceptions import (
         InvitationError as InvitationError,
@@ -170,6 +179,7 @@ _WHERE = {
     "AgendaEntry": "_model",
     "Audience": "_audience",
     "AudienceError": "_exceptions",
+    "CalDAVError": "_exceptions",
     "CheckOptions": "_checks",
     "DestinationFacts": "_facts",
     "Finding": "_checks",
@@ -186,6 +196,7 @@ _WHERE = {
     "Person": "_model",
     "Place": "_model",
     "Problem": "_exceptions",
+    "PublishReport": "_caldav",
     "Rate": "_rates",
     "RateResult": "_rates",
     "RatesError": "_exceptions",
@@ -211,6 +222,7 @@ _WHERE = {
     "invitations": "_itip",
     "load_trip": "_loading",
     "parse_trip": "_loading",
+    "publish": "_caldav",
     "render_sheet": "_briefing",
     "transitions": "_zones",
     "trip_calendar": "_ics",
@@ -222,6 +234,7 @@ __all__ = [
     "AgendaEntry",
     "Audience",
     "AudienceError",
+    "CalDAVError",
     "CheckOptions",
     "DestinationFacts",
     "Finding",
@@ -238,6 +251,7 @@ __all__ = [
     "Person",
     "Place",
     "Problem",
+    "PublishReport",
     "Rate",
     "RateResult",
     "RatesError",
@@ -264,6 +278,7 @@ __all__ = [
     "invitations",
     "load_trip",
     "parse_trip",
+    "publish",
     "render_sheet",
     "transitions",
     "trip_calendar",

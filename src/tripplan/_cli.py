@@ -1,7 +1,8 @@
 """The ``tripplan`` command: a thin layer over the library that maps outcomes to exit codes.
 
-Exit codes: 0 done (no error findings), 1 the plan has error findings, 2 bad input or usage
-(every problem printed, one line each, and nothing written).
+Exit codes: 0 done (no error findings), 1 the plan has error findings (for ``publish``: some
+resources were changed on the server and left alone), 2 bad input or usage, or a server or
+network failure (every problem printed, one line each, and nothing half-written).
 """
 
 from __future__ import annotations
@@ -103,6 +104,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     brief.add_argument("--paper", choices=["a4", "letter"], help="default: the reader's (CLDR)")
     _add_rates(brief)
+
+    publish = trip_command("publish", "Put the traveller's calendar into a CalDAV collection.")
+    publish.add_argument(
+        "--caldav",
+        required=True,
+        metavar="URL",
+        help="the collection, e.g. https://dav.example.com/dana/trips/ (login "
+        "from TRIPPLAN_CALDAV_USERNAME and TRIPPLAN_CALDAV_PASSWORD, or netrc)",
+    )
+    publish.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite resources changed on the server since the last publish",
+    )
+    _add_reproducible(publish)
 
     build = trip_command("build", "Write everything tripplan makes for a trip into a folder.")
     build.add_argument("--out", required=True, type=Path, help="output folder")
@@ -326,6 +342,13 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         return _invites(args, trip, out)
     if args.command == "brief":
         return _brief(args, trip, out)
+    if args.command == "publish":
+        from ._caldav import publish
+
+        report = publish(trip, args.caldav, force=args.force, now=_stamp(args, args.file))
+        for line in report.lines():
+            out.write(line + "\n")
+        return EXIT_FINDINGS if report.conflicts else EXIT_OK
     findings = trip.check(options)
     report = _report(trip, findings, source)
     failed = EXIT_FINDINGS if report["summary"]["error"] else EXIT_OK

@@ -7,7 +7,8 @@
     ├── InvitationError            an invitation that cannot be made (an organizer without email)
     ├── MailError                  mail not delivered; ``sent`` lists what went out before
     ├── NetworkError               an HTTP request failed: the URL (no credentials) and why
-    └── RatesError                 an exchange-rate answer that cannot be used
+    ├── RatesError                 an exchange-rate answer that cannot be used
+    └── CalDAVError                a CalDAV server refused a publish: the URL (no credentials), why
 
 Bad input is always a ``TripFileError`` listing all its problems at once, each located by file,
 path in the document (``items[5].attendees[2]``) and, where the format gives one, line; the
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "AudienceError",
+    "CalDAVError",
     "InvitationError",
     "MailError",
     "NetworkError",
@@ -99,3 +101,14 @@ class NetworkError(TripplanError):
 
 class RatesError(TripplanError):
     """A rates answer that cannot be used: malformed XML or JSON, or values that make no sense."""
+
+
+class CalDAVError(TripplanError):
+    """The CalDAV server refused what tripplan asked, or cannot be asked: the collection's URL
+    (without credentials) and why. ``status`` is the HTTP status when the server answered."""
+
+    def __init__(self, url: str, reason: str, *, status: int | None = None) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+        self.status = status
