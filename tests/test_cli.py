@@ -292,3 +292,50 @@ def test_publish_command(
     monkeypatch.setenv("TRIPPLAN_CALDAV_PASSWORD", "wrong")
     code, _, err = run(capsys, "publish", REFERENCE, "--caldav", collection)
     assert code == 2 and "wrong" not in err and "401" in err
+
+
+def test_check_and_free_with_the_travellers_own_calendar(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import datetime
+
+    import icalendar
+
+    from tripplan import get_zone
+
+    santiago = get_zone("America/Santiago")
+    calendar = icalendar.Calendar.new(prodid="-//test//EN")
+    for uid, summary, start, end in [
+        ("board@x", "Board call", datetime(2027, 3, 10, 11, 30), datetime(2027, 3, 10, 12, 0)),
+        ("gym@x", "Gym", datetime(2027, 3, 11, 9, 0), datetime(2027, 3, 11, 17, 0)),
+    ]:
+        calendar.add_component(
+            icalendar.Event.new(
+                uid=uid,
+                summary=summary,
+                start=start.replace(tzinfo=santiago),
+                end=end.replace(tzinfo=santiago),
+            )
+        )
+    feed = tmp_path / "mine.ics"
+    feed.write_bytes(calendar.to_ical())
+    code, out, _ = run(capsys, "check", REFERENCE, "--calendar", str(feed))
+    assert code == 0
+    [line] = [line for line in out.splitlines() if "calendar-conflict" in line]
+    assert "warning[calendar-conflict] items[6]" in line and "Board call" in line
+    code, out, _ = run(
+        capsys,
+        "free",
+        REFERENCE,
+        "--day",
+        "2027-03-11",
+        "--duration",
+        "1h",
+        "--calendar",
+        str(feed),
+    )
+    assert code == 0
+    assert out.splitlines() == [
+        "2027-03-11 08:00–09:00 America/Santiago (UTC-0300)",
+        "2027-03-11 17:00–19:00 America/Santiago (UTC-0300)",
+    ]

@@ -8,6 +8,13 @@ import sys
 import tripplan
 
 EXPECTED = {
+    "FeedError",
+    "BusyEvent",
+    "Conflict",
+    "busy_events",
+    "conflicts",
+    "free_slots",
+    "read_calendar",
     "CalDAVError",
     "PublishReport",
     "publish",

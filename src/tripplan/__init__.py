@@ -49,6 +49,9 @@ if TYPE_CHECKING:
         CalDAVError as CalDAVError,
     )
     from ._exceptions import (
+        FeedError as FeedError,
+    )
+    from ._exceptions import (
         InvitationError as InvitationError,
     )
     from ._exceptions import (
@@ -77,6 +80,24 @@ if TYPE_CHECKING:
     )
     from ._facts import (
         destination_facts as destination_facts,
+    )
+    from ._feeds import (
+        BusyEvent as BusyEvent,
+    )
+    from ._feeds import (
+        Conflict as Conflict,
+    )
+    from ._feeds import (
+        busy_events as busy_events,
+    )
+    from ._feeds import (
+        conflicts as conflicts,
+    )
+    from ._feeds import (
+        free_slots as free_slots,
+    )
+    from ._feeds import (
+        read_calendar as read_calendar,
     )
     from ._ics import (
         trip_calendar as trip_calendar,
@@ -179,9 +200,12 @@ _WHERE = {
     "AgendaEntry": "_model",
     "Audience": "_audience",
     "AudienceError": "_exceptions",
+    "BusyEvent": "_feeds",
     "CalDAVError": "_exceptions",
     "CheckOptions": "_checks",
+    "Conflict": "_feeds",
     "DestinationFacts": "_facts",
+    "FeedError": "_exceptions",
     "Finding": "_checks",
     "Flight": "_model",
     "Invitation": "_itip",
@@ -215,14 +239,18 @@ _WHERE = {
     "WallTime": "_types",
     "ZoneError": "_exceptions",
     "build_sheet": "_briefing",
+    "busy_events": "_feeds",
+    "conflicts": "_feeds",
     "destination_facts": "_facts",
     "diff": "_itip",
     "exchange_rate": "_rates",
+    "free_slots": "_feeds",
     "get_zone": "_zones",
     "invitations": "_itip",
     "load_trip": "_loading",
     "parse_trip": "_loading",
     "publish": "_caldav",
+    "read_calendar": "_feeds",
     "render_sheet": "_briefing",
     "transitions": "_zones",
     "trip_calendar": "_ics",
@@ -234,9 +262,12 @@ __all__ = [
     "AgendaEntry",
     "Audience",
     "AudienceError",
+    "BusyEvent",
     "CalDAVError",
     "CheckOptions",
+    "Conflict",
     "DestinationFacts",
+    "FeedError",
     "Finding",
     "Flight",
     "Invitation",
@@ -271,14 +302,18 @@ __all__ = [
     "ZoneError",
     "__version__",
     "build_sheet",
+    "busy_events",
+    "conflicts",
     "destination_facts",
     "diff",
     "exchange_rate",
+    "free_slots",
     "get_zone",
     "invitations",
     "load_trip",
     "parse_trip",
     "publish",
+    "read_calendar",
     "render_sheet",
     "transitions",
     "trip_calendar",

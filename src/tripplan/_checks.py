@@ -12,7 +12,7 @@ import bisect
 import functools
 import itertools
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from ._model import Trip
     from ._timeline import Scheduled
 
-__all__ = ["CODES", "CheckOptions", "Finding", "Severity", "check"]
+__all__ = ["CODES", "CheckOptions", "Finding", "Severity", "check", "order"]
 
 
 class Severity(StrEnum):
@@ -105,10 +105,13 @@ _CHECKS: list[tuple[str, _CheckFn]] = []
 def check(trip: Trip, options: CheckOptions | None = None) -> list[Finding]:
     """Run every check on ``trip``; findings most severe first, then in time order."""
     plan = _Plan(trip, options or CheckOptions())
-    findings = [f for code, fn in _CHECKS if code not in plan.options.disabled for f in fn(plan)]
+    return order(f for code, fn in _CHECKS if code not in plan.options.disabled for f in fn(plan))
+
+
+def order(findings: Iterable[Finding]) -> list[Finding]:
+    """Most severe first, then in time order: how findings are always listed."""
     never = datetime.max.replace(tzinfo=UTC)
-    findings.sort(key=lambda f: (f.severity.rank, f.at or never, f.code, f.paths))
-    return findings
+    return sorted(findings, key=lambda f: (f.severity.rank, f.at or never, f.code, f.paths))
 
 
 class _Plan:
@@ -350,6 +353,7 @@ def _connections(plan: _Plan) -> Iterator[Finding]:
 
 
 CODES["connection-airport-change"] = "a connecting flight leaves from another airport"
+CODES["calendar-conflict"] = "an event of the traveller's own calendar overlaps an item they attend"
 
 
 @_check("night-without-stay", "a night of the trip has neither a stay nor an overnight journey")

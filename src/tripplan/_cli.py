@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -22,6 +22,7 @@ from ._exceptions import TripplanError
 if TYPE_CHECKING:
     from ._briefing import Format as SheetFormat
     from ._checks import CheckOptions, Finding
+    from ._feeds import BusyEvent
     from ._itip import Invitation
     from ._model import Trip
     from ._rates import RateResult
@@ -56,6 +57,18 @@ def _parser() -> argparse.ArgumentParser:
     check = trip_command("check", "Report what is wrong with a plan.")
     check.add_argument("--format", choices=["text", "json"], default="text")
     _add_check_options(check)
+    _add_calendars(check)
+
+    free = trip_command("free", "List the traveller's free slots on a day of the trip.")
+    free.add_argument("--day", required=True, type=date.fromisoformat, metavar="YYYY-MM-DD")
+    free.add_argument("--duration", required=True, type=_duration, metavar="DURATION")
+    free.add_argument(
+        "--business-hours",
+        type=_hours,
+        metavar="HH:MM-HH:MM",
+        help="local hours to look in (default 08:00-19:00)",
+    )
+    _add_calendars(free)
 
     trip_command("timeline", "Print every item at its resolved local times and zones.")
 
@@ -175,6 +188,52 @@ def _hours(text: str) -> tuple[time, time]:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a range like 08:00-19:00") from None
     return opens, closes
+
+
+def _add_calendars(sub: argparse.ArgumentParser) -> None:
+    group = sub.add_argument_group("existing calendars")
+    group.add_argument(
+        "--calendar",
+        action="append",
+        default=[],
+        metavar="PATH_OR_URL",
+        help="the traveller's existing calendar: an .ics file, or an https:// or "
+        "webcal:// feed (repeatable)",
+    )
+    group.add_argument(
+        "--all-day-conflicts",
+        action="store_true",
+        help="count all-day events of those calendars as busy",
+    )
+    group.add_argument(
+        "--free-time-conflicts",
+        action="store_true",
+        help="count events marked free (transparent) as busy",
+    )
+
+
+def _busy(args: argparse.Namespace, trip: Trip) -> list[BusyEvent]:
+    """Every event of the traveller's calendars during the trip (recurrences expanded)."""
+    from ._feeds import busy_events, read_calendar
+
+    start, end = trip.timeline.start, trip.timeline.end
+    if start is None or end is None or not args.calendar:
+        return []
+    if args.command == "free":  # the day asked for may lie outside the items' span
+        day = datetime.combine(args.day, time(0), tzinfo=UTC)
+        start, end = min(start, day - timedelta(days=1)), max(end, day + timedelta(days=2))
+    found = []
+    for source in args.calendar:
+        found += busy_events(
+            read_calendar(source),
+            start,
+            end,
+            include_all_day=args.all_day_conflicts,
+            include_transparent=args.free_time_conflicts,
+            default_zone=trip.home_zone,
+            source=source,
+        )
+    return found
 
 
 def _add_rates(sub: argparse.ArgumentParser) -> None:
@@ -342,14 +401,16 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         return _invites(args, trip, out)
     if args.command == "brief":
         return _brief(args, trip, out)
+    if args.command == "free":
+        return _free(args, trip, out)
     if args.command == "publish":
-        from ._caldav import publish
-
-        report = publish(trip, args.caldav, force=args.force, now=_stamp(args, args.file))
-        for line in report.lines():
-            out.write(line + "\n")
-        return EXIT_FINDINGS if report.conflicts else EXIT_OK
+        return _publish(args, trip, out)
     findings = trip.check(options)
+    if getattr(args, "calendar", None):
+        from ._checks import order
+        from ._feeds import conflicts
+
+        findings = order([*findings, *(c.to_finding() for c in conflicts(trip, _busy(args, trip)))])
     report = _report(trip, findings, source)
     failed = EXIT_FINDINGS if report["summary"]["error"] else EXIT_OK
     if args.command == "check":
@@ -449,6 +510,27 @@ def _send(url: str, trip: Trip, sent: list[Invitation], out: TextIO, date: datet
         raise
     for message_id in done:
         out.write(f"sent {message_id}\n")
+
+
+def _publish(args: argparse.Namespace, trip: Trip, out: TextIO) -> int:
+    from ._caldav import publish
+
+    published = publish(trip, args.caldav, force=args.force, now=_stamp(args, args.file))
+    for line in published.lines():
+        out.write(line + "\n")
+    return EXIT_FINDINGS if published.conflicts else EXIT_OK
+
+
+def _free(args: argparse.Namespace, trip: Trip, out: TextIO) -> int:
+    from ._feeds import free_slots
+
+    hours = args.business_hours or (time(8), time(19))
+    slots = free_slots(trip, _busy(args, trip), args.day, args.duration, hours=hours)
+    for start, end in slots:
+        out.write(f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} {start.tzinfo} (UTC{start:%z})\n")
+    if not slots:
+        out.write(f"no free slot of {args.duration} on {args.day}\n")
+    return EXIT_OK
 
 
 def _facts(args: argparse.Namespace, out: TextIO) -> int:

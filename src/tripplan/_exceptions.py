@@ -8,7 +8,8 @@
     ├── MailError                  mail not delivered; ``sent`` lists what went out before
     ├── NetworkError               an HTTP request failed: the URL (no credentials) and why
     ├── RatesError                 an exchange-rate answer that cannot be used
-    └── CalDAVError                a CalDAV server refused a publish: the URL (no credentials), why
+    ├── CalDAVError                a CalDAV server refused a publish: the URL (no credentials), why
+    └── FeedError                  a calendar feed that cannot be read: the path or URL, and why
 
 Bad input is always a ``TripFileError`` listing all its problems at once, each located by file,
 path in the document (``items[5].attendees[2]``) and, where the format gives one, line; the
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 __all__ = [
     "AudienceError",
     "CalDAVError",
+    "FeedError",
     "InvitationError",
     "MailError",
     "NetworkError",
@@ -112,3 +114,12 @@ class CalDAVError(TripplanError):
         self.url = url
         self.reason = reason
         self.status = status
+
+
+class FeedError(TripplanError):
+    """A calendar feed that cannot be read, in one line: the path or URL (no credentials) and why."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason

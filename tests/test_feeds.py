@@ -1,0 +1,553 @@
+"""Reading the traveller's existing calendars: feeds over files and real HTTP, expansion, conflicts.
+
+Feeds are built with icalendar's API; HTTP feeds come from a real server on 127.0.0.1 (the
+scripted one in tests/_http_server, and a small validating one below for conditional requests).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import icalendar
+import pytest
+import requests
+
+import tripplan
+from tripplan._checks import Severity
+from tripplan._feeds import (
+    BusyEvent,
+    FeedError,
+    busy_events,
+    conflicts,
+    free_slots,
+    read_calendar,
+)
+from tripplan._http import make_session
+from tripplan._model import Trip
+from tripplan._zones import get_zone
+
+from ._http_server import Reply, http_server
+
+ROOT = Path(__file__).resolve().parent.parent
+NY = get_zone("America/New_York")
+SCL = get_zone("America/Santiago")
+CEO_MEETING = "meeting-the-future-of-collaboration-and-productivity"
+IT_DAY = "meeting-collaboration-portfolio-day-with-cordillera-it"
+DINNER = "meeting-dinner-with-andes-partners"
+FLIGHT_HOME = "flight-aa2281-20270313"
+
+
+# --- feeds -------------------------------------------------------------------------------------
+
+
+def ny(y: int, mo: int, d: int, h: int, mi: int = 0) -> datetime:
+    return datetime(y, mo, d, h, mi, tzinfo=NY)
+
+
+def work_feed() -> icalendar.Calendar:
+    """The traveller's office calendar, in New York time, with every recurrence feature."""
+    sync = icalendar.Event.new(
+        uid="weekly-sync",
+        summary="Weekly sync",
+        start=ny(2027, 2, 17, 9, 30),
+        end=ny(2027, 2, 17, 10),
+    )
+    sync.add("RRULE", {"FREQ": "WEEKLY", "COUNT": 10})
+    sync.add("EXDATE", [ny(2027, 2, 24, 9, 30)])
+    sync_moved = icalendar.Event.new(
+        uid="weekly-sync",
+        summary="Weekly sync (moved)",
+        recurrence_id=ny(2027, 3, 3, 9, 30),
+        start=ny(2027, 3, 4, 13),
+        end=ny(2027, 3, 4, 13, 30),
+    )
+    # 10:00 New York is 12:00 in Santiago: it would overlap the CEO meeting, but is cancelled.
+    staff = icalendar.Event.new(
+        uid="staff-meeting",
+        summary="Staff meeting",
+        start=ny(2027, 3, 3, 10),
+        end=ny(2027, 3, 3, 11),
+    )
+    staff.add("RRULE", {"FREQ": "WEEKLY", "COUNT": 4})
+    staff_cancelled = icalendar.Event.new(
+        uid="staff-meeting",
+        summary="Staff meeting",
+        recurrence_id=ny(2027, 3, 10, 10),
+        start=ny(2027, 3, 10, 10),
+        end=ny(2027, 3, 10, 11),
+        status=icalendar.STATUS.CANCELLED,
+    )
+    # Tuesdays 10:00 New York (12:00 in Santiago, inside the IT day) — moved away on 9 March.
+    one_on_one = icalendar.Event.new(
+        uid="one-on-one",
+        summary="1:1 with Priya",
+        start=ny(2027, 3, 2, 10),
+        end=ny(2027, 3, 2, 10, 30),
+    )
+    one_on_one.add("RRULE", {"FREQ": "WEEKLY", "COUNT": 3})
+    one_on_one_moved = icalendar.Event.new(
+        uid="one-on-one",
+        summary="1:1 with Priya",
+        recurrence_id=ny(2027, 3, 9, 10),
+        start=ny(2027, 3, 9, 16),
+        end=ny(2027, 3, 9, 16, 30),
+    )
+    holiday = icalendar.Event.new(
+        uid="holiday",
+        summary="Company holiday",
+        start=date(2027, 3, 10),
+        end=date(2027, 3, 11),
+    )
+    focus = icalendar.Event.new(
+        uid="focus",
+        summary="Focus time",
+        start=ny(2027, 3, 9, 8),
+        end=ny(2027, 3, 9, 9),
+        transparency=icalendar.TRANSP.TRANSPARENT,
+    )
+    review = icalendar.Event.new(
+        uid="review",
+        summary="Quarterly review",
+        start=ny(2027, 3, 13, 9),
+        end=ny(2027, 3, 13, 10),
+    )
+    call = icalendar.Event.new(
+        uid="call",
+        summary="Customer call",
+        start=ny(2027, 3, 11, 9),
+        end=ny(2027, 3, 11, 10, 30),
+    )
+    check_in = icalendar.Event.new(
+        uid="check-in",
+        summary="Check-in",
+        start=datetime(2027, 3, 11, 13, tzinfo=SCL),
+        end=datetime(2027, 3, 11, 13, 30, tzinfo=SCL),
+    )
+    calendar = icalendar.Calendar.new(
+        prodid="-//tripplan tests//work//EN",
+        name="Work",
+        subcomponents=[
+            sync,
+            sync_moved,
+            staff,
+            staff_cancelled,
+            one_on_one,
+            one_on_one_moved,
+            holiday,
+            focus,
+            review,
+            call,
+            check_in,
+        ],
+    )
+    calendar.add_missing_timezones()
+    return calendar
+
+
+def google_feed() -> icalendar.Calendar:
+    """A Google-style export: X-WR-TIMEZONE, floating local times and UTC times."""
+    lunch = icalendar.Event.new(
+        uid="lunch@google",
+        summary="Lunch with Sofía",
+        start=datetime(2027, 3, 10, 12),  # floating: meant in X-WR-TIMEZONE
+        end=datetime(2027, 3, 10, 13),
+    )
+    drinks = icalendar.Event.new(
+        uid="drinks@google",
+        summary="Drinks",
+        start=datetime(2027, 3, 10, 23, tzinfo=UTC),  # 20:00 in Santiago
+        end=datetime(2027, 3, 11, 0, tzinfo=UTC),
+    )
+    calendar = icalendar.Calendar.new(
+        prodid="-//Google Inc//Google Calendar 70.9054//EN", subcomponents=[lunch, drinks]
+    )
+    calendar.add("X-WR-TIMEZONE", "America/Santiago")
+    return calendar
+
+
+@pytest.fixture(scope="module")
+def trip() -> Trip:
+    return tripplan.load_trip(ROOT / "examples" / "santiago-customer-visit.yaml")
+
+
+@pytest.fixture
+def work_ics(tmp_path: Path) -> Path:
+    path = tmp_path / "work.ics"
+    path.write_bytes(work_feed().to_ical())
+    return path
+
+
+@pytest.fixture
+def session() -> Iterator[requests.Session]:
+    with make_session(retries=2, backoff=0.01) as made:
+        yield made
+
+
+def trip_events(trip: Trip, calendar: icalendar.Calendar, **options: Any) -> list[BusyEvent]:
+    start, end = trip.timeline.start, trip.timeline.end
+    assert start is not None and end is not None
+    return busy_events(calendar, start, end, default_zone=trip.home_zone, **options)
+
+
+def summaries(calendar: icalendar.Calendar) -> set[str]:
+    return {str(e["SUMMARY"]) for e in calendar.walk("VEVENT")}
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def test_reads_a_path_and_a_file_url(work_ics: Path) -> None:
+    expected = summaries(work_feed())
+    assert summaries(read_calendar(str(work_ics))) == expected
+    assert summaries(read_calendar(work_ics.as_uri())) == expected
+
+
+def test_missing_file_is_a_feed_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nothing.ics"
+    with pytest.raises(FeedError, match="no such file") as caught:
+        read_calendar(str(missing))
+    assert str(missing) in str(caught.value)
+
+
+def test_a_file_that_is_not_a_calendar(tmp_path: Path) -> None:
+    path = tmp_path / "notes.ics"
+    path.write_text("just some notes\n")
+    with pytest.raises(FeedError, match="not an iCalendar file"):
+        read_calendar(str(path))
+
+
+def test_reads_http_and_webcal(session: requests.Session, tmp_path: Path) -> None:
+    body = work_feed().to_ical()
+    with http_server() as server:
+        server.script("/work.ics", Reply(200, body, {"Content-Type": "text/calendar"}))
+        by_http = read_calendar(f"{server.url}/work.ics", session=session, cache_dir=tmp_path)
+        webcal = f"webcal://{server.host}:{server.port}/work.ics"
+        by_webcal = read_calendar(webcal, session=session, cache_dir=tmp_path, webcal_scheme="http")
+        assert server.hits("/work.ics") == 2
+        assert "text/calendar" in server.requests[0].headers["Accept"]
+    assert summaries(by_http) == summaries(by_webcal) == summaries(work_feed())
+
+
+def test_webcal_means_https(session: requests.Session, tmp_path: Path) -> None:
+    with http_server() as server:
+        server.script("/work.ics", Reply(200, work_feed().to_ical()))
+        # An https request to a plain HTTP server fails the handshake: webcal was read as https.
+        with pytest.raises(FeedError) as caught:
+            read_calendar(
+                f"webcal://{server.host}:{server.port}/work.ics",
+                session=session,
+                cache_dir=tmp_path,
+            )
+    assert str(caught.value).startswith(f"https://{server.host}:{server.port}/work.ics: ")
+
+
+def test_retries_a_server_error(session: requests.Session, tmp_path: Path) -> None:
+    with http_server() as server:
+        server.script("/work.ics", Reply(500), Reply(200, work_feed().to_ical()))
+        calendar = read_calendar(f"{server.url}/work.ics", session=session, cache_dir=tmp_path)
+        assert server.hits("/work.ics") == 2
+    assert summaries(calendar) == summaries(work_feed())
+
+
+def test_server_down_names_the_url_without_credentials(tmp_path: Path) -> None:
+    with http_server() as server:
+        port = server.port
+    url = f"http://ann:s3cret-pw@127.0.0.1:{port}/private/feed.ics?token=t0k3n"
+    with make_session(retries=0) as session, pytest.raises(FeedError) as caught:
+        read_calendar(url, session=session, cache_dir=tmp_path)
+    message = str(caught.value)
+    assert message.startswith(f"http://127.0.0.1:{port}/private/feed.ics?…: connection failed")
+    assert "s3cret" not in message and "t0k3n" not in message and "ann" not in message
+    assert "\n" not in message
+    assert not list(tmp_path.iterdir())
+
+
+class _Validating(ThreadingHTTPServer):
+    """A feed server that answers 304 when the request's validators match, as servers do."""
+
+    daemon_threads = False
+    block_on_close = True
+    etag = '"v1"'
+    modified = "Mon, 01 Mar 2027 12:00:00 GMT"
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.seen: list[dict[str, str]] = []
+        self.statuses: list[int] = []
+        super().__init__(("127.0.0.1", 0), _ValidatingHandler)
+
+
+class _ValidatingHandler(BaseHTTPRequestHandler):
+    server: _Validating
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        server = self.server
+        server.seen.append(dict(self.headers.items()))
+        fresh = self.headers.get("If-None-Match") == server.etag
+        status = 304 if fresh else 200
+        server.statuses.append(status)
+        self.send_response(status)
+        self.send_header("ETag", server.etag)
+        self.send_header("Last-Modified", server.modified)
+        self.send_header("Content-Length", "0" if fresh else str(len(server.body)))
+        self.end_headers()
+        if not fresh:
+            self.wfile.write(server.body)
+
+
+@pytest.fixture
+def validating() -> Iterator[_Validating]:
+    server = _Validating(work_feed().to_ical())
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_unchanged_feed_comes_from_the_cache(
+    validating: _Validating, session: requests.Session, tmp_path: Path
+) -> None:
+    url = f"http://127.0.0.1:{validating.server_address[1]}/work.ics"
+    first = read_calendar(url, session=session, cache_dir=tmp_path)
+    second = read_calendar(url, session=session, cache_dir=tmp_path)
+    assert validating.statuses == [200, 304]
+    assert "If-None-Match" not in validating.seen[0]
+    assert validating.seen[1]["If-None-Match"] == _Validating.etag
+    assert validating.seen[1]["If-Modified-Since"] == _Validating.modified
+    assert first.to_ical() == second.to_ical()
+    assert summaries(second) == summaries(work_feed())
+    # Another cache folder knows nothing: the full feed is sent again.
+    read_calendar(url, session=session, cache_dir=tmp_path / "other")
+    assert validating.statuses == [200, 304, 200]
+
+
+def test_changed_feed_replaces_the_cache(
+    validating: _Validating, session: requests.Session, tmp_path: Path
+) -> None:
+    url = f"http://127.0.0.1:{validating.server_address[1]}/work.ics"
+    read_calendar(url, session=session, cache_dir=tmp_path)
+    validating.etag = '"v2"'
+    validating.body = google_feed().to_ical()
+    changed = read_calendar(url, session=session, cache_dir=tmp_path)
+    again = read_calendar(url, session=session, cache_dir=tmp_path)
+    assert validating.statuses == [200, 200, 304]
+    assert summaries(changed) == summaries(again) == {"Lunch with Sofía", "Drinks"}
+
+
+# --- expanding ---------------------------------------------------------------------------------
+
+
+def test_expands_recurrences_with_exceptions() -> None:
+    events = busy_events(work_feed(), ny(2027, 2, 15, 0), ny(2027, 3, 25, 0))
+    sync = [(e.summary, e.start) for e in events if e.uid == "weekly-sync"]
+    assert sync == [
+        ("Weekly sync", ny(2027, 2, 17, 9, 30)),
+        # 24 February is excluded; 3 March moved to the 4th.
+        ("Weekly sync (moved)", ny(2027, 3, 4, 13)),
+        ("Weekly sync", ny(2027, 3, 10, 9, 30)),
+        ("Weekly sync", ny(2027, 3, 17, 9, 30)),
+        ("Weekly sync", ny(2027, 3, 24, 9, 30)),
+    ]
+    staff = [e.start for e in events if e.uid == "staff-meeting"]
+    assert staff == [ny(2027, 3, 3, 10), ny(2027, 3, 17, 10), ny(2027, 3, 24, 10)]
+    one = [e.start for e in events if e.uid == "one-on-one"]
+    assert one == [ny(2027, 3, 2, 10), ny(2027, 3, 9, 16), ny(2027, 3, 16, 10)]
+    assert all(e.end - e.start == timedelta(minutes=30) for e in events if e.uid == "weekly-sync")
+
+
+def test_window_is_half_open() -> None:
+    events = busy_events(work_feed(), ny(2027, 3, 10, 10), ny(2027, 3, 13, 9))
+    uids = [e.uid for e in events]
+    assert "weekly-sync" not in uids  # ends at 10:00, when the window opens
+    assert "review" not in uids  # starts at 09:00 on the 13th, when the window closes
+    assert "call" in uids
+
+
+def test_all_day_and_transparent_only_when_asked() -> None:
+    window = (ny(2027, 3, 9, 0), ny(2027, 3, 11, 0))
+    plain = {e.uid for e in busy_events(work_feed(), *window, default_zone=NY)}
+    assert "holiday" not in plain and "focus" not in plain
+    everything = busy_events(
+        work_feed(), *window, include_all_day=True, include_transparent=True, default_zone=NY
+    )
+    holiday = next(e for e in everything if e.uid == "holiday")
+    assert holiday.all_day and not holiday.transparent
+    assert (holiday.start, holiday.end) == (ny(2027, 3, 10, 0), ny(2027, 3, 11, 0))
+    focus = next(e for e in everything if e.uid == "focus")
+    assert focus.transparent and not focus.all_day
+
+
+def test_naive_window_is_refused() -> None:
+    with pytest.raises(ValueError, match="aware"):
+        busy_events(work_feed(), datetime(2027, 3, 9), datetime(2027, 3, 10))
+
+
+def test_google_feed_is_repaired(tmp_path: Path) -> None:
+    path = tmp_path / "google.ics"
+    path.write_bytes(google_feed().to_ical())
+    raw = icalendar.Calendar.from_ical(path.read_bytes())
+    assert next(iter(raw.walk("VEVENT"))).decoded("DTSTART").tzinfo is None
+    repaired = read_calendar(str(path))
+    starts = {str(e["UID"]): e.decoded("DTSTART") for e in repaired.walk("VEVENT")}
+    assert starts == {
+        "lunch@google": datetime(2027, 3, 10, 12, tzinfo=SCL),
+        "drinks@google": datetime(2027, 3, 10, 20, tzinfo=SCL),
+    }
+    assert all(str(start.tzinfo) == "America/Santiago" for start in starts.values())
+    window = (ny(2027, 3, 9, 0), ny(2027, 3, 12, 0))
+    events = busy_events(repaired, *window, default_zone=NY, source="google")
+    lunch, drinks = events
+    assert lunch.start == datetime(2027, 3, 10, 12, tzinfo=SCL)
+    assert lunch.start.utcoffset() == timedelta(hours=-3)
+    assert drinks.start == datetime(2027, 3, 10, 20, tzinfo=SCL)
+    assert str(drinks.start.tzinfo) == "America/Santiago"
+    assert lunch.source == drinks.source == "google"
+
+
+def test_unknown_x_wr_timezone(tmp_path: Path) -> None:
+    calendar = google_feed()
+    calendar["X-WR-TIMEZONE"] = "Mars/Olympus_Mons"
+    path = tmp_path / "mars.ics"
+    path.write_bytes(calendar.to_ical())
+    with pytest.raises(FeedError, match="unknown X-WR-TIMEZONE 'Mars/Olympus_Mons'"):
+        read_calendar(str(path))
+
+
+# --- conflicts ---------------------------------------------------------------------------------
+
+
+def test_conflicts_on_the_reference_trip(trip: Trip) -> None:
+    found = conflicts(trip, trip_events(trip, work_feed()))
+    assert [(c.item_id, c.event_uid) for c in found] == [
+        (CEO_MEETING, "weekly-sync"),
+        (FLIGHT_HOME, "review"),
+    ]
+    ceo = found[0]
+    assert ceo.event_start == datetime(2027, 3, 10, 11, 30, tzinfo=SCL)
+    assert ceo.event_end == datetime(2027, 3, 10, 12, tzinfo=SCL)
+    assert str(ceo.event_start.tzinfo) == str(ceo.item_start.tzinfo) == "America/Santiago"
+    assert (ceo.item_start, ceo.item_end) == (
+        datetime(2027, 3, 10, 11, tzinfo=SCL),
+        datetime(2027, 3, 10, 12, 30, tzinfo=SCL),
+    )
+    assert ceo.message == (
+        "'Weekly sync' on the traveller's calendar (Wed 2027-03-10 11:30–12:00 -03) overlaps "
+        "'The future of collaboration and productivity' (Wed 2027-03-10 11:00–12:30 -03); "
+        "decline or move one of them"
+    )
+    finding = ceo.to_finding()
+    assert (finding.code, finding.severity) == ("calendar-conflict", Severity.WARNING)
+    assert finding.items == (CEO_MEETING,) and finding.paths == ("items[6]",)
+    assert finding.at == datetime(2027, 3, 10, 14, 30, tzinfo=UTC)
+    assert str(finding).startswith("warning[calendar-conflict] items[6]: 'Weekly sync'")
+    flight = found[1].to_finding()
+    assert flight.severity == Severity.ERROR
+    assert flight.message.endswith("; the traveller is in the air")
+    assert found[1].event_start == ny(2027, 3, 13, 9)
+
+
+def test_all_day_and_transparent_conflicts_only_when_asked(trip: Trip) -> None:
+    with_all_day = conflicts(trip, trip_events(trip, work_feed(), include_all_day=True))
+    assert [(c.item_id, c.event_uid) for c in with_all_day] == [
+        (CEO_MEETING, "holiday"),
+        (CEO_MEETING, "weekly-sync"),
+        (DINNER, "holiday"),
+        (FLIGHT_HOME, "review"),
+    ]
+    holiday = with_all_day[0]
+    assert holiday.event_start == datetime(2027, 3, 10, 2, tzinfo=SCL)  # midnight in New York
+    with_free = conflicts(trip, trip_events(trip, work_feed(), include_transparent=True))
+    assert [(c.item_id, c.event_uid) for c in with_free] == [
+        (IT_DAY, "focus"),
+        (CEO_MEETING, "weekly-sync"),
+        (FLIGHT_HOME, "review"),
+    ]
+
+
+def test_google_feed_conflicts(trip: Trip, tmp_path: Path) -> None:
+    path = tmp_path / "google.ics"
+    path.write_bytes(google_feed().to_ical())
+    found = conflicts(trip, trip_events(trip, read_calendar(str(path))))
+    assert [(c.item_id, c.event_summary) for c in found] == [
+        (CEO_MEETING, "Lunch with Sofía"),
+        (DINNER, "Drinks"),
+    ]
+    assert found[1].event_start == datetime(2027, 3, 10, 20, tzinfo=SCL)
+
+
+def test_stays_and_cancelled_items_do_not_conflict(trip: Trip, tmp_path: Path) -> None:
+    # During the hotel stay but outside every other item: conflicts with nothing.
+    quiet = BusyEvent(
+        "q", "Quiet", datetime(2027, 3, 11, 9, tzinfo=SCL), datetime(2027, 3, 11, 10, tzinfo=SCL)
+    )
+    assert conflicts(trip, [quiet]) == []
+    ceo = trip.timeline[CEO_MEETING]
+    clash = BusyEvent("c", "Clash", ceo.start, ceo.end)
+    assert [c.item_id for c in conflicts(trip, [clash])] == [CEO_MEETING]
+    text = (ROOT / "examples" / "santiago-customer-visit.yaml").read_text()
+    marker = "    online: https://meet.northwind.example/j/cordillera-vision\n"
+    assert marker in text
+    path = tmp_path / "cancelled.yaml"
+    path.write_text(text.replace(marker, "    status: cancelled\n" + marker))
+    cancelled = tripplan.load_trip(path)
+    assert cancelled.timeline[CEO_MEETING].item.status == "cancelled"
+    assert conflicts(cancelled, [clash]) == []
+
+
+# --- free slots --------------------------------------------------------------------------------
+
+
+def test_free_day_without_events(trip: Trip) -> None:
+    slots = free_slots(trip, [], date(2027, 3, 11), timedelta(hours=1))
+    assert slots == [(datetime(2027, 3, 11, 8, tzinfo=SCL), datetime(2027, 3, 11, 19, tzinfo=SCL))]
+    assert str(slots[0][0].tzinfo) == "America/Santiago"
+
+
+def test_free_day_with_events(trip: Trip) -> None:
+    events = trip_events(trip, work_feed())
+    slots = free_slots(trip, events, date(2027, 3, 11), timedelta(hours=1))
+    # The customer call is 09:00-10:30 in New York (11:00-12:30 here); the half-hour gap before
+    # the 13:00 check-in is too short.
+    assert slots == [
+        (datetime(2027, 3, 11, 8, tzinfo=SCL), datetime(2027, 3, 11, 11, tzinfo=SCL)),
+        (datetime(2027, 3, 11, 13, 30, tzinfo=SCL), datetime(2027, 3, 11, 19, tzinfo=SCL)),
+    ]
+    shorter = free_slots(trip, events, date(2027, 3, 11), timedelta(minutes=30))
+    assert (
+        datetime(2027, 3, 11, 12, 30, tzinfo=SCL),
+        datetime(2027, 3, 11, 13, tzinfo=SCL),
+    ) in shorter
+
+
+def test_free_slots_around_trip_items(trip: Trip) -> None:
+    # 10 March: the CEO meeting 11:00-12:30 and dinner at 20:30, after hours.
+    slots = free_slots(trip, [], date(2027, 3, 10), timedelta(hours=1))
+    assert slots == [
+        (datetime(2027, 3, 10, 8, tzinfo=SCL), datetime(2027, 3, 10, 11, tzinfo=SCL)),
+        (datetime(2027, 3, 10, 12, 30, tzinfo=SCL), datetime(2027, 3, 10, 19, tzinfo=SCL)),
+    ]
+    # 8 March: landed in Santiago at 09:05, the transfer 10:15-11:15, the partner meeting at 18:00.
+    arrival = free_slots(trip, [], date(2027, 3, 8), timedelta(hours=1), hours=(time(7), time(20)))
+    assert arrival == [
+        (datetime(2027, 3, 8, 9, 5, tzinfo=SCL), datetime(2027, 3, 8, 10, 15, tzinfo=SCL)),
+        (datetime(2027, 3, 8, 11, 15, tzinfo=SCL), datetime(2027, 3, 8, 18, tzinfo=SCL)),
+    ]
+
+
+def test_free_slots_before_the_trip_are_at_home(trip: Trip) -> None:
+    slots = free_slots(trip, [], date(2027, 3, 1), timedelta(hours=2))
+    assert slots == [(ny(2027, 3, 1, 8), ny(2027, 3, 1, 19))]
+    with pytest.raises(ValueError, match="business hours"):
+        free_slots(trip, [], date(2027, 3, 1), timedelta(hours=1), hours=(time(19), time(8)))
