@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 
 from ._audience import Audience, View
 from ._formatting import Formatter
-from ._i18n import translations
+from ._i18n import CATEGORIES, N_, translations
 from ._model import Flight, Meeting, Stay, Transfer
 from ._types import format_offset
 from ._zones import get_zone, tzdata_version
@@ -73,11 +73,6 @@ class Label:
             for n, (text, language) in enumerate(parts)
         ]
         return '<span class="sep"> / </span>'.join(spans)
-
-
-def N_(message: str) -> str:
-    """Marks a label for extraction (``pybabel extract -k N_``) where it is translated later."""
-    return message
 
 
 class _Labels:
@@ -161,10 +156,6 @@ class Sheet:
     labels: dict[str, Label]
     footer: str
 
-    @property
-    def bilingual(self) -> bool:
-        return len(self.languages) > 1
-
 
 def default_paper(trip: Trip, language: str) -> Paper:
     """US Letter where the reader's territory uses it (CLDR), else A4."""
@@ -190,25 +181,17 @@ class _Builder:
         self.home_city = self._city(self.home)
 
     def _city(self, zone: ZoneInfo) -> str:
-        from babel.dates import get_timezone_location
-
         from ._airports import airport, is_airport
 
         home = self.trip.home
         if zone is self.trip.home_zone and home and len(home) == 3 and is_airport(home):
             return airport(home).city
-        return str(get_timezone_location(zone, locale=self.fmt.locale, return_city=True))
+        return self.fmt.city(zone)
 
     # --- the pieces ----------------------------------------------------------------------------
 
     def _person(self, key: str) -> str:
-        person = self.trip.people[key]
-        details = ", ".join(p for p in (person.title, person.organization) if p)
-        return f"{person.name} ({details})" if details else person.name
-
-    def _where(self, entry: Scheduled) -> str:
-        where = entry.origin
-        return ", ".join(p for p in (where.name, where.address, where.city) if p)
+        return self.trip.people[key].described
 
     def _map(self, entry: Scheduled) -> Line | None:
         geo = entry.origin.geo
@@ -256,12 +239,8 @@ class _Builder:
                     if value:
                         lines.append(Line(L(label), value))
         elif isinstance(item, Transfer):
-            lines.append(Line(L("Pickup"), f"{fmt.time(entry.start)} · {self._where(entry)}"))
-            destination = entry.destination
-            to = ", ".join(
-                p for p in (destination.name, destination.address, destination.city) if p
-            )
-            lines.append(Line(L("Drop-off"), f"{fmt.time(entry.end)} · {to}"))
+            lines.append(Line(L("Pickup"), f"{fmt.time(entry.start)} · {entry.origin.line}"))
+            lines.append(Line(L("Drop-off"), f"{fmt.time(entry.end)} · {entry.destination.line}"))
             if item.provider:
                 lines.append(
                     Line(L("Provider"), item.provider + (f" {item.number}" if item.number else ""))
@@ -269,7 +248,7 @@ class _Builder:
             if self.view.sees_bookings and item.confirmation:
                 lines.append(Line(L("Confirmation"), item.confirmation))
         elif isinstance(item, Stay):
-            lines.append(Line(L("Address"), self._where(entry)))
+            lines.append(Line(L("Address"), entry.origin.line))
             if entry.origin.phone:
                 lines.append(Line(L("Phone"), entry.origin.phone))
             lines.append(Line(L("Check-in"), fmt.datetime(entry.start)))
@@ -278,7 +257,7 @@ class _Builder:
                 lines.append(Line(L("Confirmation"), item.confirmation))
         else:
             if entry.origin.key is not None:
-                lines.append(Line(L("Venue"), self._where(entry)))
+                lines.append(Line(L("Venue"), entry.origin.line))
             online = item.online if isinstance(item, Meeting) else None
             if online:
                 lines.append(Line(L("Online meeting"), online, online))
@@ -319,35 +298,10 @@ class _Builder:
     def _title(self, entry: Scheduled) -> str:
         """The item's name, without the calendar's pictographs: printers and fonts without
         them show empty boxes, and the category beside it says what the item is."""
-        item = entry.item
-        if isinstance(item, Flight):
-            return entry.label
-        if item.title:
-            return item.title
-        if isinstance(item, Stay):
-            return entry.origin.name
-        if isinstance(item, Transfer):
-            return f"{entry.origin.name} → {entry.destination.name}"
-        return str(self._category(entry))
+        return entry.name(str(self._category(entry)))
 
     def _category(self, entry: Scheduled) -> Label:
-        item = entry.item
-        key = item.kind if isinstance(item, Meeting) else item.type
-        messages = {
-            "flight": "Flight",
-            "transfer": "Transfer",
-            "train": "Train",
-            "drive": "Drive",
-            "stay": "Hotel",
-            "activity": "Activity",
-            "internal": "Internal meeting",
-            "it_staff_day": "IT staff day",
-            "executive_meeting": "Executive meeting",
-            "demo": "Demonstration",
-            "meal": "Meal",
-            "other": "Meeting",
-        }
-        return self.L(messages[key])
+        return self.L(CATEGORIES[entry.category])
 
     def checkout(self, entry: Scheduled) -> Entry:
         return Entry(
@@ -565,12 +519,8 @@ def destination_lines(
     rate: RateResult | None = None,
 ) -> list[str]:
     """The destination page as plain text lines (``tripplan facts``)."""
-    from babel.dates import get_timezone_location
-
     fmt, L = Formatter(languages[0]), _Labels(languages)
-    home_city = (
-        str(get_timezone_location(home, locale=fmt.locale, return_city=True)) if home else None
-    )
+    home_city = fmt.city(home) if home else None
     page = destination(facts, L, fmt, home_city, rate)
     lines = [page.heading.upper()]
     lines += [f"  {line.label}: {line.text}" for line in page.facts]

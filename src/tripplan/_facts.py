@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -93,7 +93,6 @@ class DestinationFacts:
     dialling: Dialling | None
     sun: tuple[SunTimes, ...] = ()
     data: Any = None  # _countries.CountryData, where the curated table has the country
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @functools.cache

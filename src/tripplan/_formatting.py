@@ -52,6 +52,12 @@ class Formatter:
         pattern = self.locale.datetime_formats["medium"]
         return str(pattern).replace("{1}", day).replace("{0}", clock)
 
+    def city(self, zone: dt.tzinfo) -> str:
+        """The city a zone is named after, in the locale: ``Nueva York`` for America/New_York."""
+        from babel.dates import get_timezone_location
+
+        return str(get_timezone_location(zone, locale=self.locale, return_city=True))
+
     def duration(self, value: dt.timedelta) -> str:
         """Hours and minutes, both kept: ``13 h 20 min`` (Babel alone rounds to ``13 horas``)."""
         from babel.units import format_unit

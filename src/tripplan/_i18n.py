@@ -13,9 +13,31 @@ import gettext
 import io
 from importlib import resources
 
-__all__ = ["catalog_languages", "translations"]
+__all__ = ["CATEGORIES", "N_", "catalog_languages", "translations"]
 
 DOMAIN = "tripplan"
+
+
+def N_(message: str) -> str:
+    """Marks a label for extraction (``pybabel extract -k N_``) where it is translated later."""
+    return message
+
+
+# What an item is, by its type or, for meetings, its kind: every output's category label.
+CATEGORIES: dict[str, str] = {
+    "flight": N_("Flight"),
+    "transfer": N_("Transfer"),
+    "train": N_("Train"),
+    "drive": N_("Drive"),
+    "stay": N_("Hotel"),
+    "activity": N_("Activity"),
+    "internal": N_("Internal meeting"),
+    "it_staff_day": N_("IT staff day"),
+    "executive_meeting": N_("Executive meeting"),
+    "demo": N_("Demonstration"),
+    "meal": N_("Meal"),
+    "other": N_("Meeting"),
+}
 
 
 @functools.cache

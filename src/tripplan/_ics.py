@@ -31,7 +31,7 @@ from icalendar import (
 
 from ._audience import Audience, View
 from ._formatting import Formatter
-from ._i18n import translations
+from ._i18n import CATEGORIES, translations
 from ._model import Activity, Flight, Meeting, Stay, Transfer
 from ._vtimezone import vtimezone
 from ._zones import get_zone, tzdata_version
@@ -77,23 +77,15 @@ class EventWriter:
         self.fmt = Formatter(language)
         self._ = translations(language).gettext
         self.language = language
-        self._people: dict[str, str] = {}
 
     # --- text ----------------------------------------------------------------------------------
 
     def summary(self, entry: Scheduled) -> str:
-        item = entry.item
-        icon = _ICONS.get(item.type)
-        if isinstance(item, Flight):
-            return f"{icon} {item.carrier} {item.number} {item.from_}→{item.to}"
-        if isinstance(item, Meeting | Activity):  # untitled: what it is, in the reader's language
-            return item.title or self.categories(entry)[0]
-        if isinstance(item, Stay):
-            return f"{icon} {item.title or entry.origin.name}"
-        return f"{icon} {item.title or f'{entry.origin.name} → {entry.destination.name}'}"
-
-    def _place_line(self, name: str, address: str | None, city: str | None) -> str:
-        return ", ".join(p for p in (name, address, city) if p)
+        """The item's name (an untitled meeting: its kind, in the reader's language), after a
+        pictograph for travel and hotels, which calendar views show well."""
+        name = entry.name(self.categories(entry)[0])
+        icon = _ICONS.get(entry.item.type)
+        return f"{icon} {name}" if icon else name
 
     def location(self, entry: Scheduled) -> str:
         """Where, and the logistics some calendar views show nothing but this line of."""
@@ -118,7 +110,7 @@ class EventWriter:
         else:
             where = entry.origin
             if where.key is not None:
-                parts.append(self._place_line(where.name, where.address, where.city))
+                parts.append(where.line)
             if isinstance(item, Stay) and self.view.sees_bookings and item.confirmation:
                 parts.append(_("Confirmation {code}").format(code=item.confirmation))
             if isinstance(item, Meeting) and item.online:
@@ -126,13 +118,7 @@ class EventWriter:
         return " · ".join(parts)
 
     def _person(self, key: str) -> str:
-        """``Name (title, organization)``, once per person and writer."""
-        shown = self._people.get(key)
-        if shown is None:
-            person = self.trip.people[key]
-            details = ", ".join(p for p in (person.title, person.organization) if p)
-            shown = self._people[key] = f"{person.name} ({details})" if details else person.name
-        return shown
+        return self.trip.people[key].described
 
     def description(self, entry: Scheduled) -> str:
         """The item's details in the view's language: only what the view may read."""
@@ -184,7 +170,7 @@ class EventWriter:
                 lines.append(_("Confirmation: {code}").format(code=item.confirmation))
         elif isinstance(item, Stay):
             where = entry.origin
-            lines.append(self._place_line(where.name, where.address, where.city))
+            lines.append(where.line)
             lines.append(_("Check-in: {time}").format(time=fmt.datetime(entry.start)))
             lines.append(_("Check-out: {time}").format(time=fmt.datetime(entry.end)))
             if where.phone:
@@ -194,7 +180,7 @@ class EventWriter:
         else:
             if entry.origin.key is not None:
                 where = entry.origin
-                lines.append(self._place_line(where.name, where.address, where.city))
+                lines.append(where.line)
             if isinstance(item, Meeting):
                 lines.extend(self._meeting_lines(entry, item))
         notes = self.view.notes(item.notes)
@@ -222,28 +208,7 @@ class EventWriter:
         return lines
 
     def categories(self, entry: Scheduled) -> list[str]:
-        item = entry.item
-        if isinstance(item, Meeting):
-            return [self._labels[item.kind]]
-        return [self._labels[item.type]]
-
-    @functools.cached_property
-    def _labels(self) -> dict[str, str]:
-        _ = self._
-        return {
-            "flight": _("Flight"),
-            "transfer": _("Transfer"),
-            "train": _("Train"),
-            "drive": _("Drive"),
-            "stay": _("Hotel"),
-            "activity": _("Activity"),
-            "internal": _("Internal meeting"),
-            "it_staff_day": _("IT staff day"),
-            "executive_meeting": _("Executive meeting"),
-            "demo": _("Demonstration"),
-            "meal": _("Meal"),
-            "other": _("Meeting"),
-        }
+        return [self._(CATEGORIES[entry.category])]
 
     # --- the event -----------------------------------------------------------------------------
 

@@ -34,6 +34,11 @@ class Location:
     def is_airport(self) -> bool:
         return self.iata is not None
 
+    @property
+    def line(self) -> str:
+        """``Name, address, city``: the place on one line, as outputs show it."""
+        return ", ".join(p for p in (self.name, self.address, self.city) if p)
+
 
 def locate(ref: str, places: Mapping[str, Place]) -> Location:
     """Resolve a place reference: a key of ``places`` first, else an IATA airport code.

@@ -227,6 +227,12 @@ class Person(_Model):
     timezone: TimezoneName | None = None
     side: Literal["team", "customer"] = "team"
 
+    @property
+    def described(self) -> str:
+        """``Name (title, organization)``, as invitations and sheets list people."""
+        details = ", ".join(p for p in (self.title, self.organization) if p)
+        return f"{self.name} ({details})" if details else self.name
+
 
 class Place(_Model):
     """A venue, hotel or address; its times are read in ``timezone``."""

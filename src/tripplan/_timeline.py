@@ -66,8 +66,14 @@ class Scheduled:
         return self.item.type
 
     @property
-    def label(self) -> str:
-        """A short human name: the title, else what the item is (``LA 501 MIA→SCL``)."""
+    def category(self) -> str:
+        """What the item is: its type, or a meeting's kind (a key of ``_i18n.CATEGORIES``)."""
+        item = self.item
+        return item.kind if item.type == "meeting" else item.type
+
+    def name(self, untitled: str) -> str:
+        """The item's name: ``LA 501 MIA→SCL`` for a flight, else its title, else the hotel or
+        the route, else ``untitled`` (a meeting or activity with no title: say what it is)."""
         item = self.item
         if item.type == "flight":
             return f"{item.carrier} {item.number} {item.from_}→{item.to}"
@@ -76,8 +82,15 @@ class Scheduled:
         if item.type == "stay":
             return self.origin.name
         if item.type in ("transfer", "train", "drive"):
-            return f"{item.type.capitalize()} {self.origin.name} → {self.destination.name}"
-        return item.kind.replace("_", " ").capitalize() if item.type == "meeting" else item.type
+            return f"{self.origin.name} → {self.destination.name}"
+        return untitled
+
+    @property
+    def label(self) -> str:
+        """A short English name, for findings and the timeline listing."""
+        from ._i18n import CATEGORIES
+
+        return self.name(CATEGORIES[self.category])
 
 
 class Timeline:
