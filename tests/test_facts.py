@@ -10,7 +10,8 @@ import pytest
 
 from tripplan import get_zone, load_trip
 from tripplan._cli import main
-from tripplan._facts import destination_facts, trip_countries, zone_country
+from tripplan._facts import destination_facts, trip_countries
+from tripplan._zones import zone_country
 
 from .support import EXAMPLES
 

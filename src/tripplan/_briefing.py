@@ -161,7 +161,7 @@ def default_paper(trip: Trip, language: str) -> Paper:
     """US Letter where the reader's territory uses it (CLDR), else A4."""
     from babel import Locale
 
-    from ._facts import zone_country
+    from ._zones import zone_country
 
     territory = Locale.parse(language).territory or zone_country(trip.home_zone.key)
     return "letter" if territory in _LETTER else "a4"
@@ -356,7 +356,7 @@ class _Builder:
 
     @functools.cached_property
     def home_country(self) -> str | None:
-        from ._facts import zone_country
+        from ._zones import zone_country
 
         return zone_country(self.home.key)
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from ._formatting import territory_locale
-from ._zones import Transition, country_zones, get_zone, transitions
+from ._zones import Transition, country_zones, get_zone, transitions, zone_country
 
 if TYPE_CHECKING:
     from ._model import Trip
@@ -34,7 +34,6 @@ __all__ = [
     "exchange",
     "holiday_on",
     "trip_countries",
-    "zone_country",
 ]
 
 
@@ -93,24 +92,6 @@ class DestinationFacts:
     dialling: Dialling | None
     sun: tuple[SunTimes, ...] = ()
     data: Any = None  # _countries.CountryData, where the curated table has the country
-
-
-@functools.cache
-def _zone_countries() -> dict[str, str]:
-    from importlib import resources
-
-    text = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
-    found: dict[str, str] = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            country, _coords, zone, *_ = line.split("\t")
-            found.setdefault(zone, country)
-    return found
-
-
-def zone_country(zone: str) -> str | None:
-    """The country a zone belongs to, as ``zone.tab`` says (None for UTC and the like)."""
-    return _zone_countries().get(zone)
 
 
 def _days(start: date, end: date) -> list[date]:

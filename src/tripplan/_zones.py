@@ -24,6 +24,7 @@ __all__ = [
     "is_zone",
     "transitions",
     "tzdata_version",
+    "zone_country",
     "zone_names",
 ]
 
@@ -85,6 +86,16 @@ def _zone_table() -> dict[str, tuple[str, ...]]:
 def country_zones(country: str) -> tuple[str, ...]:
     """The zones of an ISO 3166-1 alpha-2 country, as the IANA ``zone.tab`` lists them."""
     return _zone_table().get(country, ())
+
+
+@functools.cache
+def _zone_countries() -> dict[str, str]:
+    return {zone: country for country, zones in _zone_table().items() for zone in zones}
+
+
+def zone_country(zone: str) -> str | None:
+    """The country a zone belongs to, as ``zone.tab`` says (None for UTC and the like)."""
+    return _zone_countries().get(zone)
 
 
 @functools.cache
