@@ -26,13 +26,13 @@ from icalendar import Calendar, Event, vCalAddress
 from icalendar.enums import PARTSTAT, ROLE, STATUS
 
 from tripplan import TripplanError
+from tripplan._http import is_loopback_host as _is_loopback_host
 from tripplan._mail import (
     PASSWORD_VARIABLE,
     USERNAME_VARIABLE,
     MailError,
     _Credentials,
     _deliver,
-    _is_loopback_host,
     _parse_url,
     imip_message,
     send,

@@ -20,7 +20,6 @@ appear in no message. They are sent only over https, or plain http to the machin
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import json
 import os
 import re
@@ -36,7 +35,7 @@ import requests
 from icalendar import Calendar, Component, Event
 
 from ._exceptions import CalDAVError, NetworkError
-from ._http import _FAILURES, DEFAULT_TIMEOUT, _why, default_session, redact_url
+from ._http import _FAILURES, DEFAULT_TIMEOUT, _why, default_session, is_loopback_host, redact_url
 from ._ics import trip_calendar
 from ._output import write_atomic
 
@@ -171,15 +170,6 @@ def _content_hash(resource: Calendar) -> str:
 # --- credentials and the URL ----------------------------------------------------------------
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _check_url(url: str) -> tuple[str, str]:
     """The collection's URL (ending in ``/``) and its redacted form; or a CalDAVError."""
     shown = redact_url(url)
@@ -196,7 +186,7 @@ def _check_url(url: str) -> tuple[str, str]:
         )
     if parts.scheme not in ("https", "http") or not host:
         raise CalDAVError(shown, "not an http or https URL")
-    if parts.scheme == "http" and not _is_loopback(host):
+    if parts.scheme == "http" and not is_loopback_host(host):
         raise CalDAVError(shown, "refusing to send credentials over plain http: use https")
     if parts.query or parts.fragment:
         raise CalDAVError(shown, "a collection URL has no query or fragment")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import http.client
+import ipaddress
 import ssl
 import threading
 import time
@@ -43,6 +44,7 @@ __all__ = [
     "NetworkError",
     "default_session",
     "get",
+    "is_loopback_host",
     "make_session",
     "redact_url",
 ]
@@ -159,6 +161,19 @@ def default_session() -> requests.Session:
             _default = make_session()
             atexit.register(_default.close)
         return _default
+
+
+def is_loopback_host(host: str) -> bool:
+    """``localhost`` or an address in 127.0.0.0/8 or ::1: traffic that never leaves this machine."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host.partition("%")[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
 
 
 def redact_url(url: str) -> str:

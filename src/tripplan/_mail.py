@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import ipaddress
 import netrc
 import os
 import re
@@ -56,6 +55,7 @@ from urllib.parse import urlsplit
 from icalendar import Calendar
 
 from ._exceptions import MailError
+from ._http import is_loopback_host as _is_loopback_host
 
 __all__ = ["PASSWORD_VARIABLE", "USERNAME_VARIABLE", "MailError", "imip_message", "send"]
 
@@ -309,19 +309,6 @@ def _parse_url(url: str) -> _Server:
         implicit_tls=scheme == "smtps",
         loopback=_is_loopback_host(host),
     )
-
-
-def _is_loopback_host(host: str) -> bool:
-    """``localhost`` or an address in 127.0.0.0/8 or ::1: traffic that never leaves this machine."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        address = ipaddress.ip_address(host.partition("%")[0])
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped.is_loopback
-    return address.is_loopback
 
 
 def _credentials(host: str, env: Mapping[str, str], netrc_path: str | None) -> _Credentials | None:
