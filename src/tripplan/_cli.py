@@ -351,12 +351,9 @@ def _report(trip: Trip, findings: list[Finding], source: str) -> dict[str, Any]:
     }
 
 
-def _text(report: dict[str, Any], out: TextIO) -> None:
-    for finding in report["findings"]:
-        where = f" {', '.join(finding['paths'])}" if finding["paths"] else ""
-        out.write(
-            f"{report['file']}: {finding['severity']}[{finding['code']}]{where}: {finding['message']}\n"
-        )
+def _text(report: dict[str, Any], findings: list[Finding], out: TextIO) -> None:
+    for finding in findings:
+        out.write(f"{report['file']}: {finding}\n")
     counts = report["summary"]
 
     def plural(n: int, word: str) -> str:
@@ -417,10 +414,10 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         if args.format == "json":
             out.write(_json(report))
         else:
-            _text(report, out)
+            _text(report, findings, out)
         return failed
     assert args.command == "build"
-    return _build(args, trip, report, out) or failed
+    return _build(args, trip, report, findings, out) or failed
 
 
 def _ics(args: argparse.Namespace, trip: Trip, out: TextIO) -> int:
@@ -442,21 +439,21 @@ def _ics(args: argparse.Namespace, trip: Trip, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _invitations(args: argparse.Namespace, trip: Trip) -> list[Invitation]:
+def _invitations(trip: Trip, now: datetime | None, since: str | None = None) -> list[Invitation]:
+    """First invitations, or with ``since`` (the previous trip file) only what changed."""
     from ._itip import diff, invitations
 
-    now = _stamp(args, args.file)
-    if args.since:
+    if since:
         from ._loading import load_trip
 
-        return diff(load_trip(args.since), trip).invitations(now=now)
+        return diff(load_trip(since), trip).invitations(now=now)
     return invitations(trip, now=now)
 
 
 def _invites(args: argparse.Namespace, trip: Trip, out: TextIO) -> int:
     from ._output import write_outputs
 
-    sent = _invitations(args, trip)
+    sent = _invitations(trip, _stamp(args, args.file), args.since)
     files = {i.filename: i.to_ical() for i in sent}
     for path in write_outputs(args.out, files):
         out.write(f"wrote {path}\n")
@@ -628,7 +625,13 @@ def _check_locale(language: str) -> None:
         raise _UsageError(f"--lang: {error}") from None
 
 
-def _build(args: argparse.Namespace, trip: Trip, report: dict[str, Any], out: TextIO) -> int:
+def _build(
+    args: argparse.Namespace,
+    trip: Trip,
+    report: dict[str, Any],
+    findings: list[Finding],
+    out: TextIO,
+) -> int:
     from ._ics import trip_calendar
     from ._output import write_outputs
     from ._zones import tzdata_version
@@ -641,8 +644,7 @@ def _build(args: argparse.Namespace, trip: Trip, report: dict[str, Any], out: Te
         "check.json": _json(report),
         "trip.ics": trip_calendar(trip, now=now).to_ical(),
     }
-    args.since = None
-    files.update({f"invites/{i.filename}": i.to_ical() for i in _invitations(args, trip)})
+    files.update({f"invites/{i.filename}": i.to_ical() for i in _invitations(trip, now)})
     from ._briefing import build_sheet, render_sheet
 
     for language in trip.languages:
@@ -650,7 +652,7 @@ def _build(args: argparse.Namespace, trip: Trip, report: dict[str, Any], out: Te
         files[f"briefing-{language}.html"] = sheet
     for path in write_outputs(args.out, files):
         out.write(f"wrote {path}\n")
-    _text(report, out)
+    _text(report, findings, out)
     return EXIT_OK
 
 
