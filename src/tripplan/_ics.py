@@ -267,7 +267,9 @@ class EventWriter:
         geo = entry.origin.geo
         if geo is not None:
             event.add("GEO", geo)
-            self._apple_location(event, entry, location)
+            # The map pin is the item's place; for travel, where it starts, under that name.
+            at_one_place = entry.origin == entry.destination
+            self._apple_location(event, entry, location if at_one_place else entry.origin.name)
         travel = self._travel_time(entry) if traveller_extras else None
         if travel is not None:
             event.add(
