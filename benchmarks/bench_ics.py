@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_load_check import generate
 
 import tripplan
-from tripplan._ics import trip_calendar
+from tripplan._ics import build_calendar
 
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
 
@@ -87,7 +87,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     trip = tripplan.Trip.model_validate(generate(args.items))
-    reference = trip_calendar(trip, now=NOW)
+    reference = build_calendar(trip, now=NOW)
     zones = list(reference.walk("VTIMEZONE"))
     events = [
         (properties(e), [properties(a) for a in e.walk("VALARM")]) for e in reference.walk("VEVENT")
@@ -96,10 +96,10 @@ def main() -> None:
     assert same == reference.to_ical().split(b"BEGIN:VEVENT", 1)[1], (
         "the baseline must build the same events"
     )
-    ours = best(lambda: trip_calendar(trip, now=NOW).to_ical(), args.repeat)
+    ours = best(lambda: build_calendar(trip, now=NOW).to_ical(), args.repeat)
     theirs = best(lambda: plain(events, zones), args.repeat)
     tracemalloc.start()
-    trip_calendar(trip, now=NOW).to_ical()
+    build_calendar(trip, now=NOW).to_ical()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print("| events | tripplan (s) | plain icalendar (s) | ratio | peak memory (MB) |")

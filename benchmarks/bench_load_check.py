@@ -126,7 +126,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    tripplan.load_trip("examples/santiago-customer-visit.yaml").check()  # warm caches and imports
+    tripplan.tripplan.check(tripplan.load_trip("examples/santiago-customer-visit.yaml"))  # warm caches and imports
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for n in sizes:

@@ -9,8 +9,8 @@ import pytest
 
 from tripplan import Audience, AudienceError, Invitation, Trip, load_trip
 from tripplan._audience import View
-from tripplan._ics import trip_calendar
-from tripplan._itip import diff, invitations
+from tripplan._ics import build_calendar
+from tripplan._itip import build_invitations, diff_trips
 
 from .support import EXAMPLES
 
@@ -47,19 +47,19 @@ def trip() -> Trip:
 
 
 def test_traveller_calendar_has_everything(trip: Trip) -> None:
-    text = unfolded(trip_calendar(trip, "traveller", now=NOW).to_ical())
+    text = unfolded(build_calendar(trip, "traveller", now=NOW).to_ical())
     assert len(markers(text, "PRIVATE")) == len(trip.items)
     assert len(markers(text, "TEAM")) == len(trip.items)
 
 
 def test_team_calendar_has_no_private_notes(trip: Trip) -> None:
-    text = unfolded(trip_calendar(trip, "team", now=NOW).to_ical())
+    text = unfolded(build_calendar(trip, "team", now=NOW).to_ical())
     assert markers(text, "PRIVATE") == set()
     assert len(markers(text, "TEAM")) == len(trip.items)
 
 
 def test_customer_calendar_has_public_notes_of_their_meetings_only(trip: Trip) -> None:
-    text = unfolded(trip_calendar(trip, "customer", now=NOW).to_ical())
+    text = unfolded(build_calendar(trip, "customer", now=NOW).to_ical())
     assert markers(text, "PRIVATE") == markers(text, "TEAM") == set()
     assert markers(text, "PUBLIC") == {"PUBLIC-5", "PUBLIC-6"}  # the IT day and the CEO meeting
     assert INTERNAL_TITLE not in text and "QWX7PL" not in text and "HA-88412" not in text
@@ -70,7 +70,7 @@ def outputs(invitation: Invitation) -> str:
 
 
 def test_invitations_carry_what_every_recipient_may_see(trip: Trip) -> None:
-    sent = invitations(trip, now=NOW)
+    sent = build_invitations(trip, now=NOW)
     assert sent
     for invitation in sent:
         text = outputs(invitation)
@@ -88,7 +88,7 @@ def test_updates_and_cancellations_follow_the_same_rules(trip: Trip) -> None:
     data["items"][6]["attendees"] = ["dana", "tomas", "sofia", "rodrigo"]  # Carolina removed
     data["items"][6]["start"] = "2027-03-10 11:30"
     data["items"][5]["status"] = "cancelled"
-    sent = diff(trip, Trip.model_validate(data)).invitations(now=NOW)
+    sent = diff_trips(trip, Trip.model_validate(data)).invitations(now=NOW)
     assert {i.method for i in sent} == {"REQUEST", "CANCEL"}
     for invitation in sent:
         text = outputs(invitation)

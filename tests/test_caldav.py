@@ -14,13 +14,13 @@ import pytest
 import requests
 from icalendar import Calendar, Event
 
-from tripplan import Trip, load_trip
+from tripplan import Trip, load_trip, resolve
 from tripplan._caldav import (
     PASSWORD_ENV,
     USERNAME_ENV,
     CalDAVError,
     PublishReport,
-    publish,
+    publish_calendar,
     resource_name,
 )
 from tripplan._http import make_session
@@ -107,9 +107,11 @@ def test_first_publish_creates_one_resource_per_event(
 ) -> None:
     trip = build_trip()
     auth = (radicale_server.username, radicale_server.password)
-    report = publish(trip, collection, session=session, auth=auth, state_dir=tmp_path, now=NOW)
+    report = publish_calendar(
+        trip, collection, session=session, auth=auth, state_dir=tmp_path, now=NOW
+    )
 
-    assert len(report.created) == len(trip.timeline) == 5
+    assert len(report.created) == len(resolve(trip)) == 5
     assert (report.updated, report.deleted, report.unchanged, report.conflicts) == ((),) * 4
     found = listing(radicale_server, collection)
     assert sorted(events(found)) == sorted(report.created)
@@ -137,11 +139,15 @@ def test_republishing_unchanged_changes_nothing(
 ) -> None:
     trip = build_trip()
     auth = (radicale_server.username, radicale_server.password)
-    first = publish(trip, collection, session=session, auth=auth, state_dir=tmp_path, now=NOW)
+    first = publish_calendar(
+        trip, collection, session=session, auth=auth, state_dir=tmp_path, now=NOW
+    )
     before = listing(radicale_server, collection)
 
     # A new DTSTAMP is not a change.
-    again = publish(trip, collection, session=session, auth=auth, state_dir=tmp_path, now=LATER)
+    again = publish_calendar(
+        trip, collection, session=session, auth=auth, state_dir=tmp_path, now=LATER
+    )
 
     assert sorted(again.unchanged) == sorted(first.created)
     assert (again.created, again.updated, again.deleted, again.conflicts) == ((),) * 4
@@ -154,12 +160,12 @@ def test_a_revision_updates_and_deletes(
 ) -> None:
     trip = build_trip()
     auth = (radicale_server.username, radicale_server.password)
-    publish(trip, collection, session=session, auth=auth, state_dir=tmp_path, now=NOW)
+    publish_calendar(trip, collection, session=session, auth=auth, state_dir=tmp_path, now=NOW)
     before = listing(radicale_server, collection)
     meeting = by_summary(before, "CEO meeting")
     (transfer,) = [uid for uid, e in events(before).items() if "Transfer" in e.categories]
 
-    report = publish(
+    report = publish_calendar(
         revised(trip, move_meeting_and_drop_transfer),
         collection,
         session=session,
@@ -188,7 +194,7 @@ def test_a_concurrent_edit_is_a_conflict_until_forced(
 ) -> None:
     trip = build_trip()
     auth = (radicale_server.username, radicale_server.password)
-    publish(trip, collection, session=session, auth=auth, state_dir=tmp_path, now=NOW)
+    publish_calendar(trip, collection, session=session, auth=auth, state_dir=tmp_path, now=NOW)
     meeting = by_summary(listing(radicale_server, collection), "CEO meeting")
     url = urljoin(collection, resource_name(meeting))
 
@@ -206,7 +212,7 @@ def test_a_concurrent_edit_is_a_conflict_until_forced(
     their_copy = listing(radicale_server, collection)[urlsplit(url).path]
 
     revision = revised(trip, move_meeting_and_drop_transfer)
-    report = publish(
+    report = publish_calendar(
         revision, collection, session=session, auth=auth, state_dir=tmp_path, now=LATER
     )
 
@@ -217,11 +223,13 @@ def test_a_concurrent_edit_is_a_conflict_until_forced(
     assert any(meeting in line and "force" in line for line in report.lines()[1:])
 
     # Still a conflict next time: the server's copy is not taken as published.
-    again = publish(revision, collection, session=session, auth=auth, state_dir=tmp_path, now=LATER)
+    again = publish_calendar(
+        revision, collection, session=session, auth=auth, state_dir=tmp_path, now=LATER
+    )
     assert again.conflicts == (meeting,)
     assert not again.changed
 
-    forced = publish(
+    forced = publish_calendar(
         revision,
         collection,
         session=session,
@@ -236,7 +244,7 @@ def test_a_concurrent_edit_is_a_conflict_until_forced(
     assert str(ours["SUMMARY"]) == "CEO meeting"
     assert (ours.DTSTART.hour, ours.DTSTART.minute) == (15, 0)
 
-    after_force = publish(
+    after_force = publish_calendar(
         revision, collection, session=session, auth=auth, state_dir=tmp_path, now=LATER
     )
     assert meeting in after_force.unchanged
@@ -248,9 +256,11 @@ def test_the_reference_example_publishes_and_republishes(
 ) -> None:
     trip = load_trip(EXAMPLES / "santiago-customer-visit.yaml")
     auth = (radicale_server.username, radicale_server.password)
-    first = publish(trip, collection, session=session, auth=auth, state_dir=tmp_path, now=NOW)
+    first = publish_calendar(
+        trip, collection, session=session, auth=auth, state_dir=tmp_path, now=NOW
+    )
     before = listing(radicale_server, collection)
-    again = publish(trip, collection, session=session, auth=auth, state_dir=tmp_path)
+    again = publish_calendar(trip, collection, session=session, auth=auth, state_dir=tmp_path)
 
     assert len(first.created) == len(before) > 5
     assert sorted(again.unchanged) == sorted(first.created)
@@ -263,7 +273,7 @@ def test_wrong_credentials_are_one_clear_error(
 ) -> None:
     wrong = "not-the-password-" + radicale_server.password[:4]
     with pytest.raises(CalDAVError) as caught:
-        publish(
+        publish_calendar(
             build_trip(),
             collection,
             session=session,
@@ -288,7 +298,9 @@ def test_credentials_from_the_environment(
 ) -> None:
     monkeypatch.setenv(USERNAME_ENV, radicale_server.username)
     monkeypatch.setenv(PASSWORD_ENV, radicale_server.password)
-    report = publish(build_trip(), collection, session=session, state_dir=tmp_path, now=NOW)
+    report = publish_calendar(
+        build_trip(), collection, session=session, state_dir=tmp_path, now=NOW
+    )
     assert len(report.created) == 5
 
 
@@ -296,7 +308,7 @@ def test_no_credentials_says_where_to_put_them(
     collection: str, session: requests.Session, tmp_path: Path
 ) -> None:
     with pytest.raises(CalDAVError, match=USERNAME_ENV) as caught:
-        publish(build_trip(), collection, session=session, state_dir=tmp_path)
+        publish_calendar(build_trip(), collection, session=session, state_dir=tmp_path)
     assert caught.value.status == 401
 
 
@@ -309,7 +321,7 @@ def test_credentials_in_the_url_are_refused(
         netloc=f"{radicale_server.username}:{secret}@{parts.netloc}"
     ).geturl()
     with pytest.raises(CalDAVError, match="credentials in the URL are refused") as caught:
-        publish(build_trip(), with_password, session=session, state_dir=tmp_path)
+        publish_calendar(build_trip(), with_password, session=session, state_dir=tmp_path)
     assert secret not in str(caught.value)
     assert caught.value.url == collection
     assert list(tmp_path.iterdir()) == []
@@ -317,7 +329,7 @@ def test_credentials_in_the_url_are_refused(
 
 def test_plain_http_is_refused_beyond_this_machine(tmp_path: Path) -> None:
     with pytest.raises(CalDAVError, match="use https"):
-        publish(build_trip(), "http://calendar.example/dav/trip/", state_dir=tmp_path)
+        publish_calendar(build_trip(), "http://calendar.example/dav/trip/", state_dir=tmp_path)
 
 
 def test_report_lines() -> None:

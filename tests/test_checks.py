@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tripplan import CheckOptions, Finding, Trip, load_trip
+from tripplan import CheckOptions, Finding, Trip, check, load_trip
 from tripplan._checks import CODES
 
 from .support import BASE, EXAMPLES, build_trip
@@ -25,7 +25,7 @@ def items(
 
 
 def found(trip: Trip, code: str, options: CheckOptions | None = None) -> list[Finding]:
-    return [f for f in trip.check(options) if f.code == code]
+    return [f for f in check(trip, options) if f.code == code]
 
 
 def meeting(start: str, end: str, **fields: Any) -> dict[str, Any]:
@@ -41,12 +41,12 @@ def meeting(start: str, end: str, **fields: Any) -> dict[str, Any]:
 
 
 def test_base_trip_is_clean() -> None:
-    assert build_trip().check() == []
+    assert check(build_trip()) == []
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.name)
 def test_examples_have_no_errors_or_warnings(path: Any) -> None:
-    findings = load_trip(path).check()
+    findings = check(load_trip(path))
     assert [f for f in findings if f.severity != "note"] == []
 
 
@@ -368,5 +368,5 @@ def test_findings_are_ordered_by_severity_then_time() -> None:
             replace={0: {"arrive": "2027-03-07 09:05"}, 2: {"check_out": "2027-04-05 12:00"}},
         )
     )
-    ranks = [f.severity.rank for f in trip.check()]
+    ranks = [f.severity.rank for f in check(trip)]
     assert ranks == sorted(ranks) and ranks[0] == 0 and ranks[-1] == 2

@@ -14,6 +14,7 @@ import pytest
 from phonenumbers import shortnumberinfo
 
 import tripplan
+from tripplan import resolve
 from tripplan._countries import (
     DRIVING_SIDES,
     MEASUREMENT_SYSTEMS,
@@ -67,7 +68,7 @@ def test_the_table_covers_every_country_the_examples_visit() -> None:
     visited: set[str] = set()
     for path in sorted(EXAMPLES.glob("*.yaml")):
         trip = tripplan.load_trip(path)
-        for entry in trip.timeline:
+        for entry in resolve(trip):
             for location in (entry.origin, entry.destination):
                 if location.country:
                     visited.add(location.country)

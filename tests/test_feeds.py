@@ -18,14 +18,15 @@ import pytest
 import requests
 
 import tripplan
-from tripplan._checks import Severity
-from tripplan._feeds import (
+from tripplan import (
     BusyEvent,
     FeedError,
+    Severity,
     busy_events,
-    conflicts,
+    find_conflicts,
     free_slots,
     read_calendar,
+    resolve,
 )
 from tripplan._http import make_session
 from tripplan._model import Trip
@@ -189,7 +190,7 @@ def session() -> Iterator[requests.Session]:
 
 
 def trip_events(trip: Trip, calendar: icalendar.Calendar, **options: Any) -> list[BusyEvent]:
-    start, end = trip.timeline.start, trip.timeline.end
+    start, end = resolve(trip).start, resolve(trip).end
     assert start is not None and end is not None
     return busy_events(calendar, start, end, default_zone=trip.home_zone, **options)
 
@@ -429,7 +430,7 @@ def test_unknown_x_wr_timezone(tmp_path: Path) -> None:
 
 
 def test_conflicts_on_the_reference_trip(trip: Trip) -> None:
-    found = conflicts(trip, trip_events(trip, work_feed()))
+    found = find_conflicts(trip, trip_events(trip, work_feed()))
     assert [(c.item_id, c.event_uid) for c in found] == [
         (CEO_MEETING, "weekly-sync"),
         (FLIGHT_HOME, "review"),
@@ -459,7 +460,7 @@ def test_conflicts_on_the_reference_trip(trip: Trip) -> None:
 
 
 def test_all_day_and_transparent_conflicts_only_when_asked(trip: Trip) -> None:
-    with_all_day = conflicts(trip, trip_events(trip, work_feed(), include_all_day=True))
+    with_all_day = find_conflicts(trip, trip_events(trip, work_feed(), include_all_day=True))
     assert [(c.item_id, c.event_uid) for c in with_all_day] == [
         (CEO_MEETING, "holiday"),
         (CEO_MEETING, "weekly-sync"),
@@ -468,7 +469,7 @@ def test_all_day_and_transparent_conflicts_only_when_asked(trip: Trip) -> None:
     ]
     holiday = with_all_day[0]
     assert holiday.event_start == datetime(2027, 3, 10, 2, tzinfo=SCL)  # midnight in New York
-    with_free = conflicts(trip, trip_events(trip, work_feed(), include_transparent=True))
+    with_free = find_conflicts(trip, trip_events(trip, work_feed(), include_transparent=True))
     assert [(c.item_id, c.event_uid) for c in with_free] == [
         (IT_DAY, "focus"),
         (CEO_MEETING, "weekly-sync"),
@@ -479,7 +480,7 @@ def test_all_day_and_transparent_conflicts_only_when_asked(trip: Trip) -> None:
 def test_google_feed_conflicts(trip: Trip, tmp_path: Path) -> None:
     path = tmp_path / "google.ics"
     path.write_bytes(google_feed().to_ical())
-    found = conflicts(trip, trip_events(trip, read_calendar(str(path))))
+    found = find_conflicts(trip, trip_events(trip, read_calendar(str(path))))
     assert [(c.item_id, c.event_summary) for c in found] == [
         (CEO_MEETING, "Lunch with Sofía"),
         (DINNER, "Drinks"),
@@ -492,18 +493,18 @@ def test_stays_and_cancelled_items_do_not_conflict(trip: Trip, tmp_path: Path) -
     quiet = BusyEvent(
         "q", "Quiet", datetime(2027, 3, 11, 9, tzinfo=SCL), datetime(2027, 3, 11, 10, tzinfo=SCL)
     )
-    assert conflicts(trip, [quiet]) == []
-    ceo = trip.timeline[CEO_MEETING]
+    assert find_conflicts(trip, [quiet]) == []
+    ceo = resolve(trip)[CEO_MEETING]
     clash = BusyEvent("c", "Clash", ceo.start, ceo.end)
-    assert [c.item_id for c in conflicts(trip, [clash])] == [CEO_MEETING]
+    assert [c.item_id for c in find_conflicts(trip, [clash])] == [CEO_MEETING]
     text = (ROOT / "examples" / "santiago-customer-visit.yaml").read_text()
     marker = "    online: https://meet.northwind.example/j/cordillera-vision\n"
     assert marker in text
     path = tmp_path / "cancelled.yaml"
     path.write_text(text.replace(marker, "    status: cancelled\n" + marker))
     cancelled = tripplan.load_trip(path)
-    assert cancelled.timeline[CEO_MEETING].item.status == "cancelled"
-    assert conflicts(cancelled, [clash]) == []
+    assert resolve(cancelled)[CEO_MEETING].item.status == "cancelled"
+    assert find_conflicts(cancelled, [clash]) == []
 
 
 # --- free slots --------------------------------------------------------------------------------

@@ -10,8 +10,8 @@ from typing import Any
 import icalendar
 import pytest
 
-from tripplan import Trip, load_trip
-from tripplan._ics import event_uid, trip_calendar
+from tripplan import Trip, load_trip, resolve
+from tripplan._ics import build_calendar, event_uid
 
 from ._interop import assert_clients_agree
 from ._radicale import RadicaleServer
@@ -37,7 +37,7 @@ def written(calendar: icalendar.Calendar, path: Path) -> Path:
 
 
 def test_calendar_properties(reference: Trip) -> None:
-    calendar: Any = trip_calendar(reference, now=NOW)
+    calendar: Any = build_calendar(reference, now=NOW)
     assert calendar["METHOD"] == "PUBLISH"
     assert calendar["NAME"] == calendar["X-WR-CALNAME"] == "Cordillera Seguros customer visit"
     assert calendar["PRODID"].startswith("-//tripplan//tripplan ")
@@ -49,7 +49,7 @@ def test_calendar_properties(reference: Trip) -> None:
 
 
 def test_every_tzid_has_its_vtimezone_and_no_time_floats(reference: Trip) -> None:
-    calendar = trip_calendar(reference, now=NOW)
+    calendar = build_calendar(reference, now=NOW)
     used = set()
     for event in calendar.walk("VEVENT"):
         for key in ("DTSTART", "DTEND"):
@@ -62,7 +62,7 @@ def test_every_tzid_has_its_vtimezone_and_no_time_floats(reference: Trip) -> Non
 
 
 def test_flight_spans_two_zones_and_says_everything(reference: Trip) -> None:
-    flight = events(trip_calendar(reference, now=NOW))["✈ LA 501 MIA→SCL"]
+    flight = events(build_calendar(reference, now=NOW))["✈ LA 501 MIA→SCL"]
     assert flight["DTSTART"].params["TZID"] == "America/New_York"
     assert flight["DTEND"].params["TZID"] == "America/Santiago"
     assert flight.decoded("DTSTART") == datetime(2027, 3, 8, 3, 40, tzinfo=UTC)
@@ -81,7 +81,7 @@ def test_flight_spans_two_zones_and_says_everything(reference: Trip) -> None:
 
 
 def test_stays_are_all_day_nights_and_free(reference: Trip) -> None:
-    stay = events(trip_calendar(reference, now=NOW))["🏨 Hotel Andino Las Condes"]
+    stay = events(build_calendar(reference, now=NOW))["🏨 Hotel Andino Las Condes"]
     assert stay.decoded("DTSTART") == date(2027, 3, 8)
     assert stay.decoded("DTEND") == date(2027, 3, 12)  # exclusive: the last night is the 11th
     assert stay["DTSTART"].params["VALUE"] == "DATE"
@@ -91,7 +91,7 @@ def test_stays_are_all_day_nights_and_free(reference: Trip) -> None:
 
 def test_busy_status_always_agrees_with_transparency(reference: Trip) -> None:
     found = {}
-    for event in trip_calendar(reference, now=NOW).walk("VEVENT"):
+    for event in build_calendar(reference, now=NOW).walk("VEVENT"):
         busy = str(event["X-MICROSOFT-CDO-BUSYSTATUS"])
         assert (event["TRANSP"] == "TRANSPARENT") == (busy == "FREE")
         found[str(event["SUMMARY"])] = str(event["TRANSP"])
@@ -101,7 +101,7 @@ def test_busy_status_always_agrees_with_transparency(reference: Trip) -> None:
 
 
 def test_places_geo_and_online_meetings(reference: Trip) -> None:
-    calendar = events(trip_calendar(reference, now=NOW))
+    calendar = events(build_calendar(reference, now=NOW))
     ceo = calendar["The future of collaboration and productivity"]
     assert ceo.decoded("GEO") == (-33.415, -70.601) or ceo["GEO"].to_ical() == b"-33.415;-70.601"
     apple = ceo["X-APPLE-STRUCTURED-LOCATION"]
@@ -126,7 +126,7 @@ def test_reminders_from_defaults_and_overrides() -> None:
         reminders={"flight": "3h", "meeting": "30m"},
         items=items(replace={3: {"reminder": "1h15m"}}),
     )
-    calendar = events(trip_calendar(trip, now=NOW))
+    calendar = events(build_calendar(trip, now=NOW))
     assert alarms(calendar["✈ LA 501 MIA→SCL"]) == [timedelta(hours=-3)]
     assert alarms(calendar["CEO meeting"]) == [timedelta(hours=-1, minutes=-15)]
     assert alarms(calendar["🏨 Hotel Andino"]) == []
@@ -140,11 +140,12 @@ def test_travel_time_before_a_meeting() -> None:
         "start": "2027-03-09 10:20",
         "end": "2027-03-09 10:50",
     }
-    calendar = events(trip_calendar(build_trip(items=items(ride)), now=NOW))
+    calendar = events(build_calendar(build_trip(items=items(ride)), now=NOW))
     travel = calendar["CEO meeting"]["X-APPLE-TRAVEL-DURATION"]
     assert (travel.to_ical(), travel.params["VALUE"]) == (b"PT30M", "DURATION")
     assert (
-        "X-APPLE-TRAVEL-DURATION" not in events(trip_calendar(build_trip(), now=NOW))["CEO meeting"]
+        "X-APPLE-TRAVEL-DURATION"
+        not in events(build_calendar(build_trip(), now=NOW))["CEO meeting"]
     )
 
 
@@ -157,23 +158,23 @@ def test_a_time_in_a_repeated_hour_is_written_in_utc() -> None:
         "start": "2027-04-03 23:30-04:00",
         "end": "2027-04-04 00:15",
     }
-    event = events(trip_calendar(build_trip(items=[late]), now=NOW))["Late call"]
+    event = events(build_calendar(build_trip(items=[late]), now=NOW))["Late call"]
     assert "TZID" not in event["DTSTART"].params
     assert event["DTSTART"].to_ical() == b"20270404T033000Z"
     assert event["DTEND"].params["TZID"] == "America/Santiago"
 
 
 def test_reproducible_and_stable_uids(reference: Trip) -> None:
-    first = trip_calendar(reference, now=NOW).to_ical()
-    assert first == trip_calendar(load_trip(REFERENCE), now=NOW).to_ical()
+    first = build_calendar(reference, now=NOW).to_ical()
+    assert first == build_calendar(load_trip(REFERENCE), now=NOW).to_ical()
     shuffled = copy.deepcopy(BASE)
     shuffled["items"].reverse()
 
     def uids(trip: Trip) -> list[str]:
-        return sorted(str(e["UID"]) for e in trip_calendar(trip, now=NOW).walk("VEVENT"))
+        return sorted(str(e["UID"]) for e in build_calendar(trip, now=NOW).walk("VEVENT"))
 
     assert uids(build_trip()) == uids(Trip.model_validate(shuffled))
-    assert trip_calendar(reference, now=NOW + timedelta(days=1)).to_ical() != first
+    assert build_calendar(reference, now=NOW + timedelta(days=1)).to_ical() != first
 
 
 AWKWARD = 'Déjà vu, "quoted"; back\\slash\nnew line 🚀 ñandú'
@@ -182,7 +183,7 @@ AWKWARD = 'Déjà vu, "quoted"; back\\slash\nnew line 🚀 ñandú'
 def test_awkward_text_round_trips_exactly_and_cannot_inject(tmp_path: Path) -> None:
     evil = "Lunch\r\nATTENDEE:mailto:evil@example.com\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:x"
     trip = build_trip(items=items(replace={3: {"title": AWKWARD, "notes": {"public": evil}}}))
-    data = trip_calendar(trip, now=NOW).to_ical()
+    data = build_calendar(trip, now=NOW).to_ical()
     for line in data.split(b"\r\n"):
         assert len(line) <= 75
         line.decode("utf-8")  # folding never splits a character
@@ -200,22 +201,22 @@ def test_awkward_text_round_trips_exactly_and_cannot_inject(tmp_path: Path) -> N
 
 
 def test_audiences(reference: Trip) -> None:
-    team = trip_calendar(reference, "team", now=NOW).to_ical().decode()
+    team = build_calendar(reference, "team", now=NOW).to_ical().decode()
     assert "Early check-in requested" not in team.replace("\r\n ", "")  # a private note
     assert "HA-88412" in team  # bookings are the team's business
-    customer = events(trip_calendar(reference, "customer", now=NOW))
+    customer = events(build_calendar(reference, "customer", now=NOW))
     assert sorted(customer) == [
         "Collaboration portfolio day with Cordillera IT",
         "The future of collaboration and productivity",
     ]
-    text = trip_calendar(reference, "customer", now=NOW).to_ical().decode().replace("\r\n ", "")
+    text = build_calendar(reference, "customer", now=NOW).to_ical().decode().replace("\r\n ", "")
     for hidden in ("QWX7PL", "Goal: agreement", "Thank Sofía", "Matías worries"):
         assert hidden not in text
     assert "An executive conversation" in text
 
 
 def test_labels_follow_the_language(reference: Trip) -> None:
-    spanish = events(trip_calendar(reference, language="es", now=NOW))
+    spanish = events(build_calendar(reference, language="es", now=NOW))
     description = str(spanish["✈ LA 501 MIA→SCL"]["DESCRIPTION"])
     assert "Sale: dom, 7 mar 2027, 22:40 (America/New_York)" in description
     assert "Duración: 8 h 25 min" in description and "Cabina: turista" in description
@@ -228,7 +229,7 @@ def agree_with_timeline(trip: Trip, path: Path, server: RadicaleServer) -> None:
     """ical.js, libical, icalendar and Radicale's stored copy agree, and with the timeline."""
     parsed = {e.uid: e for e in assert_clients_agree(path, server)}
     assert len(parsed) == len(trip.items)
-    for entry in trip.timeline:
+    for entry in resolve(trip):
         event = parsed[event_uid(trip, entry)]
         if entry.type == "stay":
             assert event.all_day and event.start_utc.date() == entry.start.date()
@@ -243,14 +244,14 @@ def test_clients_read_every_example_at_the_right_instants(
 ) -> None:
     trip = load_trip(path)
     if audience == "traveller":
-        ics = written(trip_calendar(trip, now=NOW), tmp_path / f"{path.stem}.ics")
+        ics = written(build_calendar(trip, now=NOW), tmp_path / f"{path.stem}.ics")
         agree_with_timeline(trip, ics, radicale_server)
         return
     customers = sorted(
         {p.organization or k for k, p in trip.people.items() if p.side == "customer"}
     )
     for organization in customers if audience == "customer" else [None]:
-        calendar = trip_calendar(trip, audience, organization=organization, now=NOW)
+        calendar = build_calendar(trip, audience, organization=organization, now=NOW)
         ics = written(calendar, tmp_path / f"{path.stem}-{audience}-{organization}.ics")
         assert len(assert_clients_agree(ics, radicale_server)) == len(calendar.walk("VEVENT"))
         if organization is not None:  # nothing about the other customers
@@ -300,5 +301,5 @@ def test_dst_edges_land_at_the_same_instants_everywhere(
         },
     ]
     trip = build_trip(items=edges)
-    path = written(trip_calendar(trip, now=NOW), tmp_path / "edges.ics")
+    path = written(build_calendar(trip, now=NOW), tmp_path / "edges.ics")
     agree_with_timeline(trip, path, radicale_server)

@@ -11,7 +11,14 @@ from typing import Any
 import icalendar
 import pytest
 
-from tripplan import Invitation, InvitationError, Trip, diff, invitations, load_trip
+from tripplan import (
+    Invitation,
+    InvitationError,
+    Trip,
+    build_invitations,
+    diff_trips,
+    load_trip,
+)
 
 from ._interop import assert_clients_agree
 from ._radicale import RadicaleServer
@@ -61,7 +68,7 @@ def check_with_clients(
 def test_one_request_per_meeting(
     reference: Trip, tmp_path: Path, check_with_clients: Callable[[Invitation], None]
 ) -> None:
-    sent = invitations(reference, now=NOW)
+    sent = build_invitations(reference, now=NOW)
     assert [i.item_id for i in sent] == [
         "meeting-partner-preparation-with-andes-partners",
         "meeting-collaboration-portfolio-day-with-cordillera-it",
@@ -76,7 +83,7 @@ def test_one_request_per_meeting(
 
 
 def test_organizer_and_attendees(reference: Trip) -> None:
-    it_day = by_item(invitations(reference, now=NOW))[
+    it_day = by_item(build_invitations(reference, now=NOW))[
         "meeting-collaboration-portfolio-day-with-cordillera-it"
     ]
     event = event_of(it_day)
@@ -100,7 +107,7 @@ def test_names_with_commas_quotes_and_accents(
 ) -> None:
     people = copy.deepcopy(BASE["people"])
     people["rodrigo"].update(name='Ibáñez, Rodrigo "Rocky" Valdés', email="r@cordillera.example")
-    invitation = invitations(build_trip(people=people), now=NOW)[0]
+    invitation = build_invitations(build_trip(people=people), now=NOW)[0]
     event = event_of(invitation)
     assert attendees(event)["r@cordillera.example"]["CN"] == 'Ibáñez, Rodrigo "Rocky" Valdés'
     check_with_clients(invitation)
@@ -119,13 +126,15 @@ def test_internal_meetings_invite_only_our_side() -> None:
         "end": "2027-03-08 19:00",
         "attendees": ["dana", "tomas", "rodrigo"],
     }
-    [invitation] = invitations(build_trip(people=people, items=[*BASE["items"][:3], prep]), now=NOW)
+    [invitation] = build_invitations(
+        build_trip(people=people, items=[*BASE["items"][:3], prep]), now=NOW
+    )
     assert invitation.recipients == ("tomas",) and invitation.uninvited == ("rodrigo",)
     assert "r@cordillera.example" not in invitation.to_ical().decode()
 
 
 def test_text_carries_only_what_every_recipient_may_see(reference: Trip) -> None:
-    sent = by_item(invitations(reference, now=NOW))
+    sent = by_item(build_invitations(reference, now=NOW))
     ceo = sent["meeting-the-future-of-collaboration-and-productivity"]  # a customer is invited
     text = ceo.to_ical().decode().replace("\r\n ", "") + ceo.text + ceo.html
     assert "An executive conversation" in text
@@ -135,7 +144,7 @@ def test_text_carries_only_what_every_recipient_may_see(reference: Trip) -> None
 
 
 def test_labels_in_the_meetings_language(reference: Trip) -> None:
-    sent = by_item(invitations(reference, now=NOW))
+    sent = by_item(build_invitations(reference, now=NOW))
     spanish = sent["meeting-collaboration-portfolio-day-with-cordillera-it"]  # Sofía organizes, es
     assert spanish.language == "es" and spanish.subject.startswith("Invitación: ")
     assert (
@@ -151,7 +160,7 @@ def test_labels_in_the_meetings_language(reference: Trip) -> None:
 def test_html_body_escapes_trip_text() -> None:
     people = {**BASE["people"], "rodrigo": {**BASE["people"]["rodrigo"], "email": "r@c.example"}}
     meeting = {**BASE["items"][3], "title": "<b>Q3</b> & <script>"}
-    [invitation] = invitations(
+    [invitation] = build_invitations(
         build_trip(people=people, items=[*BASE["items"][:3], meeting]), now=NOW
     )
     assert "&lt;b&gt;Q3&lt;/b&gt; &amp; &lt;script&gt;" in invitation.html
@@ -167,12 +176,12 @@ def test_organizer_without_email_is_a_clear_error() -> None:
     with pytest.raises(
         InvitationError, match=r"items\[3\] 'CEO meeting': the organizer 'dana' has no email"
     ):
-        invitations(build_trip(people=people), now=NOW)
+        build_invitations(build_trip(people=people), now=NOW)
 
 
 def test_uids_are_stable_and_output_reproducible(reference: Trip) -> None:
-    first = [i.to_ical() for i in invitations(reference, now=NOW)]
-    again = [i.to_ical() for i in invitations(load_trip(REFERENCE), now=NOW)]
+    first = [i.to_ical() for i in build_invitations(reference, now=NOW)]
+    again = [i.to_ical() for i in build_invitations(load_trip(REFERENCE), now=NOW)]
     assert first == again
 
 
@@ -189,7 +198,7 @@ def revised(**changes: Any) -> Trip:
 
 
 def test_unchanged_trip_sends_nothing(reference: Trip) -> None:
-    change = diff(reference, revised())
+    change = diff_trips(reference, revised())
     assert {c.kind for c in change.changes} == {"unchanged"}
     assert change.invitations(now=LATER) == []
 
@@ -198,15 +207,17 @@ def test_moved_meeting_is_an_update_with_the_same_uid(
     reference: Trip, tmp_path: Path, check_with_clients: Callable[[Invitation], None]
 ) -> None:
     new = revised(items={6: {"start": "2027-03-10 11:30", "end": "2027-03-10 13:00"}})
-    change = diff(reference, new)
+    change = diff_trips(reference, new)
     assert change["meeting-the-future-of-collaboration-and-productivity"].kind == "changed"
     [update] = change.invitations(now=LATER)
-    [original] = [i for i in invitations(reference, now=NOW) if i.item_id == update.item_id]
+    [original] = [i for i in build_invitations(reference, now=NOW) if i.item_id == update.item_id]
     assert update.uid == original.uid and update.sequence > original.sequence
     assert update.subject.startswith("Invitación actualizada: ")
     assert event_of(update).decoded("DTSTART") == datetime(2027, 3, 10, 14, 30, tzinfo=UTC)
     check_with_clients(update)
-    later = diff(new, revised(items={6: {"start": "2027-03-10 12:00", "end": "2027-03-10 13:00"}}))
+    later = diff_trips(
+        new, revised(items={6: {"start": "2027-03-10 12:00", "end": "2027-03-10 13:00"}})
+    )
     assert later.invitations(now=LATER.replace(day=2))[0].sequence > update.sequence
 
 
@@ -214,7 +225,7 @@ def test_removed_and_cancelled_meetings_are_cancelled(
     reference: Trip, tmp_path: Path, check_with_clients: Callable[[Invitation], None]
 ) -> None:
     for new in (revised(drop=[7]), revised(items={7: {"status": "cancelled"}})):
-        [cancel] = diff(reference, new).invitations(now=LATER)
+        [cancel] = diff_trips(reference, new).invitations(now=LATER)
         calendar = icalendar.Calendar.from_ical(cancel.to_ical())
         assert calendar["METHOD"] == "CANCEL"
         assert event_of(cancel)["STATUS"] == "CANCELLED"
@@ -226,7 +237,7 @@ def test_removed_attendee_gets_a_cancellation_of_their_own(
     reference: Trip, tmp_path: Path, check_with_clients: Callable[[Invitation], None]
 ) -> None:
     new = revised(items={6: {"attendees": ["dana", "tomas", "sofia", "rodrigo"]}})  # no Carolina
-    change = diff(reference, new)
+    change = diff_trips(reference, new)
     assert change["meeting-the-future-of-collaboration-and-productivity"].removed_attendees == (
         "carolina",
     )
@@ -256,7 +267,7 @@ def test_new_meeting_is_a_first_request(reference: Trip) -> None:
             "attendees": ["dana", "carolina"],
         }
     )
-    [request] = diff(reference, Trip.model_validate(data)).invitations(now=LATER)
+    [request] = diff_trips(reference, Trip.model_validate(data)).invitations(now=LATER)
     assert (request.method, request.sequence, request.item_id) == (
         "REQUEST",
         0,

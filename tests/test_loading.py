@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tripplan import Problem, TripFileError, load_trip, parse_trip
+from tripplan import Problem, TripFileError, check, load_trip, parse_trip, resolve
 
 from .support import BASE, DATA
 
@@ -129,7 +129,7 @@ def test_transfer_across_zones_ends_after_it_starts_in_absolute_time() -> None:
 """
     )
     trip = parse_trip(ok)
-    assert trip.timeline.entries[0].duration.total_seconds() == 30 * 60
+    assert resolve(trip).entries[0].duration.total_seconds() == 30 * 60
 
 
 def test_dst_gap_and_fold_name_the_item_time_and_offsets() -> None:
@@ -157,7 +157,7 @@ def test_explicit_offset_picks_one_of_a_repeated_hour() -> None:
   - {type: meeting, place: office, start: 2027-04-03 23:30-03:00, end: 2027-04-03 23:30-04:00}
 """
     )
-    [entry] = trip.timeline
+    [entry] = resolve(trip)
     assert entry.duration.total_seconds() == 3600
     assert entry.start.isoformat() == "2027-04-03T23:30:00-03:00"
     assert entry.end.isoformat() == "2027-04-03T23:30:00-04:00"
@@ -184,10 +184,10 @@ def test_flight_across_the_date_line_lands_two_calendar_days_later() -> None:
      depart: 2027-06-01 21:30, arrive: 2027-06-03 05:45}
 """
     )
-    [flight] = trip.timeline
+    [flight] = resolve(trip)
     assert (flight.end.date() - flight.start.date()).days == 2
     assert flight.duration.total_seconds() == (13 * 60 + 15) * 60  # 04:30Z to 17:45Z
-    assert trip.check() == []
+    assert check(trip) == []
 
 
 def test_places_take_their_countrys_only_zone_and_multi_zone_countries_need_one() -> None:
@@ -271,9 +271,9 @@ def test_derived_ids_are_stable_and_unique() -> None:
   - {type: meeting, title: Dinner, place: office, start: 2027-03-10 20:00, end: 2027-03-10 21:00}
 """
     )
-    ids = [e.id for e in parse_trip(text).timeline]
+    ids = [e.id for e in resolve(parse_trip(text))]
     assert ids == ["meeting-dinner", "meeting-dinner-20270310"]
-    assert [e.id for e in parse_trip(text).timeline] == ids
+    assert [e.id for e in resolve(parse_trip(text))] == ids
 
 
 # --- YAML specifics ----------------------------------------------------------------------------
@@ -299,7 +299,7 @@ def test_yaml_seconds_stay_wall_time_not_utc() -> None:
         HEAD + "  - {type: meeting, place: office, start: 2027-03-09 09:00:00, "
         "end: 2027-03-09T10:00:00}\n"
     )
-    assert trip.timeline.entries[0].start.isoformat() == "2027-03-09T09:00:00-03:00"
+    assert resolve(trip).entries[0].start.isoformat() == "2027-03-09T09:00:00-03:00"
 
 
 def test_yaml_syntax_error_has_a_line() -> None:
@@ -365,7 +365,7 @@ def test_json_duplicate_keys_and_toml_datetimes() -> None:
         "end = 2027-03-09T10:00:00-03:00\n"
     )
     trip = parse_trip(toml, format="toml")
-    assert trip.timeline.entries[0].duration.total_seconds() == 3600
+    assert resolve(trip).entries[0].duration.total_seconds() == 3600
     assert doc["id"] == "test-trip"
 
 

@@ -35,7 +35,7 @@ from tripplan._mail import (
     _deliver,
     _parse_url,
     imip_message,
-    send,
+    send_mail,
 )
 
 from ._interop import ParsedEvent, assert_clients_agree, read_icaljs, read_libical
@@ -161,7 +161,7 @@ def closed_port() -> Iterator[int]:
 def deliver(server: TestServer, calendar: Calendar) -> EmailMessage:
     """Send one invitation through ``server`` and parse what it received."""
     message = invitation(calendar)
-    assert send([message], server.url(), env={}) == [message["Message-ID"]]
+    assert send_mail([message], server.url(), env={}) == [message["Message-ID"]]
     [received] = server.recorder.messages
     assert received.mail_from == ORGANIZER[1]
     assert received.rcpt_tos == [ATTENDEE[1]]
@@ -346,7 +346,7 @@ def test_starttls_and_login_with_credentials_from_the_environment(
         for name, value in credentials_env().items():
             monkeypatch.setenv(name, value)
         env = None
-    sent = send(
+    sent = send_mail(
         [message], starttls_server.url(), env=env, ssl_context=client_context(certificate[0])
     )
     assert sent == [message["Message-ID"]]
@@ -367,7 +367,7 @@ def test_login_with_credentials_from_netrc(
     )
     path.chmod(0o600)  # Python refuses a ~/.netrc with a password that others can read
     message = invitation(build_calendar("REQUEST"))
-    send(
+    send_mail(
         [message],
         starttls_server.url(),
         env={},
@@ -381,7 +381,7 @@ def test_login_with_credentials_from_netrc(
 def test_smtps_with_implicit_tls(certificate: tuple[Path, Path]) -> None:
     message = invitation(build_calendar("REQUEST"))
     with smtp_server(implicit_tls=server_context(*certificate), users={USER: PASSWORD}) as server:
-        sent = send(
+        sent = send_mail(
             [message],
             server.url("smtps"),
             env=credentials_env(),
@@ -397,7 +397,7 @@ def test_wrong_password_is_one_clear_error(
 ) -> None:
     wrong = "Wr0ng-pa55word-42"
     with pytest.raises(MailError) as caught:
-        send(
+        send_mail(
             [invitation(build_calendar("REQUEST"))],
             starttls_server.url(),
             env=credentials_env(wrong),
@@ -421,7 +421,7 @@ def test_a_password_that_the_server_echoes_is_scrubbed(certificate: tuple[Path, 
         smtp_server(starttls=context, users={USER: PASSWORD}, echo_password=True) as server,
         pytest.raises(MailError) as caught,
     ):
-        send(
+        send_mail(
             [invitation(build_calendar("REQUEST"))],
             server.url(),
             env=credentials_env(wrong),
@@ -437,7 +437,9 @@ def test_untrusted_certificate_stops_before_login(starttls_server: TestServer) -
     with pytest.raises(
         MailError, match=r"STARTTLS failed: the server's TLS certificate is not trusted"
     ):
-        send([invitation(build_calendar("REQUEST"))], starttls_server.url(), env=credentials_env())
+        send_mail(
+            [invitation(build_calendar("REQUEST"))], starttls_server.url(), env=credentials_env()
+        )
     assert starttls_server.recorder.logins == []
     assert starttls_server.recorder.messages == []
 
@@ -463,14 +465,16 @@ def test_plain_smtp_is_allowed_only_to_this_machine() -> None:
         assert server.recorder.logins == []
         assert server.recorder.messages == []
 
-        assert send([message], server.url(), env=credentials_env()) == [message["Message-ID"]]
+        assert send_mail([message], server.url(), env=credentials_env()) == [message["Message-ID"]]
         assert server.recorder.logins == [(USER, True)]
         assert server.recorder.tls_sessions == [False]
 
 
 def test_credentials_are_not_offered_to_a_server_without_auth(plain_server: TestServer) -> None:
     with pytest.raises(MailError, match=r"credentials are set but the server offers no AUTH"):
-        send([invitation(build_calendar("REQUEST"))], plain_server.url(), env=credentials_env())
+        send_mail(
+            [invitation(build_calendar("REQUEST"))], plain_server.url(), env=credentials_env()
+        )
     assert plain_server.recorder.messages == []
 
 
@@ -521,14 +525,14 @@ def test_mail_urls(url: str, where: str, implicit_tls: bool, loopback: bool) -> 
 )
 def test_bad_urls(url: str, error: str) -> None:
     with pytest.raises(MailError, match=re.escape(error)):
-        send([], url, env={})
+        send_mail([], url, env={})
 
 
 def test_credentials_in_the_url_are_refused_before_connecting(closed_port: int) -> None:
     # Were a connection tried, the port would refuse it and the error would say so instead.
     message = invitation(build_calendar("REQUEST"))
     with pytest.raises(MailError) as caught:
-        send([message], f"smtp://{USER}:{PASSWORD}@127.0.0.1:{closed_port}", env={})
+        send_mail([message], f"smtp://{USER}:{PASSWORD}@127.0.0.1:{closed_port}", env={})
     text = str(caught.value)
     assert "credentials" in text and USERNAME_VARIABLE in text and "netrc" in text
     assert PASSWORD not in text and "refused" not in text
@@ -538,7 +542,7 @@ def test_half_set_credentials_are_refused_before_connecting(closed_port: int) ->
     with pytest.raises(
         MailError, match=f"{USERNAME_VARIABLE} is set but {PASSWORD_VARIABLE} is not"
     ):
-        send(
+        send_mail(
             [invitation(build_calendar("REQUEST"))],
             f"smtp://127.0.0.1:{closed_port}",
             env={USERNAME_VARIABLE: USER},
@@ -551,7 +555,7 @@ def test_netrc_errors_do_not_quote_the_file(closed_port: int, tmp_path: Path) ->
     path.write_text(f"machine 127.0.0.1 login {USER} password Zq9 leakcheck\n")
     message = invitation(build_calendar("REQUEST"))
     with pytest.raises(MailError) as caught:
-        send([message], f"smtp://127.0.0.1:{closed_port}", env={}, netrc_path=str(path))
+        send_mail([message], f"smtp://127.0.0.1:{closed_port}", env={}, netrc_path=str(path))
     text = str(caught.value)
     assert re.fullmatch(rf"netrc file {re.escape(str(path))}, line \d+: cannot parse it", text)
     assert "leakcheck" not in text
@@ -562,12 +566,14 @@ def test_missing_netrc_file_that_was_named(closed_port: int, tmp_path: Path) -> 
     path = tmp_path / "absent"
     message = invitation(build_calendar("REQUEST"))
     with pytest.raises(MailError, match=f"netrc file {re.escape(str(path))} does not exist"):
-        send([message], f"smtp://127.0.0.1:{closed_port}", env={}, netrc_path=str(path))
+        send_mail([message], f"smtp://127.0.0.1:{closed_port}", env={}, netrc_path=str(path))
 
 
 def test_connection_refused(closed_port: int) -> None:
     with pytest.raises(MailError) as caught:
-        send([invitation(build_calendar("REQUEST"))], f"smtp://127.0.0.1:{closed_port}", env={})
+        send_mail(
+            [invitation(build_calendar("REQUEST"))], f"smtp://127.0.0.1:{closed_port}", env={}
+        )
     assert str(caught.value) == f"127.0.0.1:{closed_port}: connecting failed: connection refused"
 
 
@@ -576,7 +582,7 @@ def test_timeout() -> None:
     with socket.create_server(("127.0.0.1", 0)) as silent:
         port = silent.getsockname()[1]
         with pytest.raises(MailError) as caught:
-            send(
+            send_mail(
                 [invitation(build_calendar("REQUEST"))],
                 f"smtp://127.0.0.1:{port}",
                 env={},
@@ -591,7 +597,7 @@ def test_refused_recipient_is_reported_and_the_rest_go_out() -> None:
     accepted = invitation(calendar)
     with smtp_server(refuse=frozenset({REFUSED[1]})) as server:
         with pytest.raises(MailError) as caught:
-            send([refused, accepted], server.url(), env={})
+            send_mail([refused, accepted], server.url(), env={})
         assert [parse(m.data)["Message-ID"] for m in server.recorder.messages] == [
             accepted["Message-ID"]
         ]
@@ -609,21 +615,21 @@ def test_partly_refused_recipients_are_reported() -> None:
             MailError,
             match=r"nobody@cordillera\.example refused \(550 5\.1\.1 No such user here\) \(the other recipients got it\)",
         ) as caught:
-            send([message], server.url(), env={})
+            send_mail([message], server.url(), env={})
         [received] = server.recorder.messages
     assert received.rcpt_tos == [ATTENDEE[1]]
     assert caught.value.sent == ()
 
 
 def test_nothing_to_send_opens_no_connection(closed_port: int) -> None:
-    assert send([], f"smtp://127.0.0.1:{closed_port}", env={}) == []
+    assert send_mail([], f"smtp://127.0.0.1:{closed_port}", env={}) == []
 
 
 def test_messages_need_a_message_id(closed_port: int) -> None:
     message = invitation(build_calendar("REQUEST"))
     del message["Message-ID"]
     with pytest.raises(ValueError, match="Message-ID"):
-        send([message], f"smtp://127.0.0.1:{closed_port}", env={})
+        send_mail([message], f"smtp://127.0.0.1:{closed_port}", env={})
 
 
 def test_importing_tripplan_does_not_load_mail() -> None:

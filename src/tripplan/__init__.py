@@ -2,11 +2,13 @@
 
 >>> import tripplan
 >>> trip = tripplan.load_trip("examples/santiago-customer-visit.yaml")
->>> trip.timeline["flight-la501-20270307"].end.isoformat()
+>>> tripplan.resolve(trip)["flight-la501-20270307"].end.isoformat()
 '2027-03-08T09:05:00-03:00'
 
-Names are imported on first use, so ``import tripplan`` stays light (pydantic, Babel and the data
-packages load only when a trip does).
+The flow is one way: a trip is read (``load_trip``, ``parse_trip``, or ``Trip(...)`` in code, all
+validated alike) into the model; ``resolve`` gives its timeline of exact instants; everything else
+(``check``, ``build_calendar``, ``build_invitations``, ``build_sheet``, ``publish_calendar`` ...)
+reads those. Names are imported on first use, so ``import tripplan`` stays light.
 """
 
 from __future__ import annotations
@@ -14,34 +16,19 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
+
 if TYPE_CHECKING:
-    from ._audience import (
-        Audience as Audience,
-    )
-    from ._briefing import (
-        Sheet as Sheet,
-    )
-    from ._briefing import (
-        build_sheet as build_sheet,
-    )
-    from ._briefing import (
-        render_sheet as render_sheet,
-    )
-    from ._caldav import (
-        PublishReport as PublishReport,
-    )
-    from ._caldav import (
-        publish as publish,
-    )
-    from ._checks import (
-        CheckOptions as CheckOptions,
-    )
-    from ._checks import (
-        Finding as Finding,
-    )
-    from ._checks import (
-        Severity as Severity,
-    )
+    from ._audience import Audience as Audience
+    from ._briefing import Sheet as Sheet
+    from ._briefing import build_sheet as build_sheet
+    from ._briefing import render_sheet as render_sheet
+    from ._build import build_outputs as build_outputs
+    from ._caldav import PublishReport as PublishReport
+    from ._caldav import publish_calendar as publish_calendar
+    from ._checks import CODES as FINDING_CODES
+    from ._checks import CheckOptions as CheckOptions
+    from ._checks import check as check
     from ._exceptions import (
         AudienceError as AudienceError,
     )
@@ -61,6 +48,9 @@ if TYPE_CHECKING:
         NetworkError as NetworkError,
     )
     from ._exceptions import (
+        OptionError as OptionError,
+    )
+    from ._exceptions import (
         Problem as Problem,
     )
     from ._exceptions import (
@@ -75,32 +65,46 @@ if TYPE_CHECKING:
     from ._exceptions import (
         ZoneError as ZoneError,
     )
-    from ._facts import (
-        DestinationFacts as DestinationFacts,
-    )
-    from ._facts import (
-        destination_facts as destination_facts,
-    )
+    from ._facts import DestinationFacts as DestinationFacts
+    from ._facts import destination_facts as destination_facts
     from ._feeds import (
         BusyEvent as BusyEvent,
-    )
-    from ._feeds import (
-        Conflict as Conflict,
     )
     from ._feeds import (
         busy_events as busy_events,
     )
     from ._feeds import (
-        conflicts as conflicts,
-    )
-    from ._feeds import (
-        free_slots as free_slots,
-    )
-    from ._feeds import (
         read_calendar as read_calendar,
     )
-    from ._ics import (
-        trip_calendar as trip_calendar,
+    from ._findings import Finding as Finding
+    from ._findings import Severity as Severity
+    from ._ics import build_calendar as build_calendar
+    from ._items import (
+        Activity as Activity,
+    )
+    from ._items import (
+        AgendaEntry as AgendaEntry,
+    )
+    from ._items import (
+        Detail as Detail,
+    )
+    from ._items import (
+        Flight as Flight,
+    )
+    from ._items import (
+        Item as Item,
+    )
+    from ._items import (
+        Meeting as Meeting,
+    )
+    from ._items import (
+        Notes as Notes,
+    )
+    from ._items import (
+        Stay as Stay,
+    )
+    from ._items import (
+        Transfer as Transfer,
     )
     from ._itip import (
         Invitation as Invitation,
@@ -112,37 +116,22 @@ if TYPE_CHECKING:
         TripDiff as TripDiff,
     )
     from ._itip import (
-        diff as diff,
+        build_invitations as build_invitations,
     )
     from ._itip import (
-        invitations as invitations,
+        diff_trips as diff_trips,
     )
-    from ._loading import (
-        load_trip as load_trip,
+    from ._loading import load_trip as load_trip
+    from ._loading import parse_trip as parse_trip
+    from ._locations import Location as Location
+    from ._mail import (
+        imip_message as imip_message,
     )
-    from ._loading import (
-        parse_trip as parse_trip,
+    from ._mail import (
+        invitation_mail as invitation_mail,
     )
-    from ._locations import (
-        Location as Location,
-    )
-    from ._model import (
-        Activity as Activity,
-    )
-    from ._model import (
-        AgendaEntry as AgendaEntry,
-    )
-    from ._model import (
-        Flight as Flight,
-    )
-    from ._model import (
-        Item as Item,
-    )
-    from ._model import (
-        Meeting as Meeting,
-    )
-    from ._model import (
-        Notes as Notes,
+    from ._mail import (
+        send_mail as send_mail,
     )
     from ._model import (
         Person as Person,
@@ -154,32 +143,31 @@ if TYPE_CHECKING:
         Reminders as Reminders,
     )
     from ._model import (
-        Stay as Stay,
-    )
-    from ._model import (
-        Transfer as Transfer,
+        StatedRate as StatedRate,
     )
     from ._model import (
         Trip as Trip,
     )
-    from ._rates import (
-        Rate as Rate,
+    from ._output import write_outputs as write_outputs
+    from ._rates import Rate as Rate
+    from ._rates import RateResult as RateResult
+    from ._rates import exchange_rate as exchange_rate
+    from ._schedule import (
+        Conflict as Conflict,
     )
-    from ._rates import (
-        RateResult as RateResult,
+    from ._schedule import (
+        find_conflicts as find_conflicts,
     )
-    from ._rates import (
-        exchange_rate as exchange_rate,
+    from ._schedule import (
+        free_slots as free_slots,
     )
-    from ._timeline import (
-        Scheduled as Scheduled,
+    from ._schedule import (
+        traveller_busy as traveller_busy,
     )
-    from ._timeline import (
-        Timeline as Timeline,
-    )
-    from ._types import (
-        WallTime as WallTime,
-    )
+    from ._timeline import Scheduled as Scheduled
+    from ._timeline import Timeline as Timeline
+    from ._timeline import resolve as resolve
+    from ._types import WallTime as WallTime
     from ._zones import (
         Transition as Transition,
     )
@@ -193,71 +181,82 @@ if TYPE_CHECKING:
         tzdata_version as tzdata_version,
     )
 
-__version__ = "0.1.0"
-
-_WHERE = {
-    "Activity": "_model",
-    "AgendaEntry": "_model",
-    "Audience": "_audience",
-    "AudienceError": "_exceptions",
-    "BusyEvent": "_feeds",
-    "CalDAVError": "_exceptions",
-    "CheckOptions": "_checks",
-    "Conflict": "_feeds",
-    "DestinationFacts": "_facts",
-    "FeedError": "_exceptions",
-    "Finding": "_checks",
-    "Flight": "_model",
-    "Invitation": "_itip",
-    "InvitationError": "_exceptions",
-    "Item": "_model",
-    "Location": "_locations",
-    "MailError": "_exceptions",
-    "Meeting": "_model",
-    "MeetingChange": "_itip",
-    "NetworkError": "_exceptions",
-    "Notes": "_model",
-    "Person": "_model",
-    "Place": "_model",
-    "Problem": "_exceptions",
-    "PublishReport": "_caldav",
-    "Rate": "_rates",
-    "RateResult": "_rates",
-    "RatesError": "_exceptions",
-    "Reminders": "_model",
-    "Scheduled": "_timeline",
-    "Severity": "_checks",
-    "Sheet": "_briefing",
-    "Stay": "_model",
-    "Timeline": "_timeline",
-    "Transfer": "_model",
-    "Transition": "_zones",
-    "Trip": "_model",
-    "TripDiff": "_itip",
-    "TripFileError": "_exceptions",
-    "TripplanError": "_exceptions",
-    "WallTime": "_types",
-    "ZoneError": "_exceptions",
-    "build_sheet": "_briefing",
-    "busy_events": "_feeds",
-    "conflicts": "_feeds",
-    "destination_facts": "_facts",
-    "diff": "_itip",
-    "exchange_rate": "_rates",
-    "free_slots": "_feeds",
-    "get_zone": "_zones",
-    "invitations": "_itip",
-    "load_trip": "_loading",
-    "parse_trip": "_loading",
-    "publish": "_caldav",
-    "read_calendar": "_feeds",
-    "render_sheet": "_briefing",
-    "transitions": "_zones",
-    "trip_calendar": "_ics",
-    "tzdata_version": "_zones",
+_WHERE: dict[str, tuple[str, str]] = {
+    "Activity": ("_items", "Activity"),
+    "AgendaEntry": ("_items", "AgendaEntry"),
+    "Audience": ("_audience", "Audience"),
+    "AudienceError": ("_exceptions", "AudienceError"),
+    "BusyEvent": ("_feeds", "BusyEvent"),
+    "CalDAVError": ("_exceptions", "CalDAVError"),
+    "CheckOptions": ("_checks", "CheckOptions"),
+    "Conflict": ("_schedule", "Conflict"),
+    "DestinationFacts": ("_facts", "DestinationFacts"),
+    "Detail": ("_items", "Detail"),
+    "FINDING_CODES": ("_checks", "CODES"),
+    "FeedError": ("_exceptions", "FeedError"),
+    "Finding": ("_findings", "Finding"),
+    "Flight": ("_items", "Flight"),
+    "Invitation": ("_itip", "Invitation"),
+    "InvitationError": ("_exceptions", "InvitationError"),
+    "Item": ("_items", "Item"),
+    "Location": ("_locations", "Location"),
+    "MailError": ("_exceptions", "MailError"),
+    "Meeting": ("_items", "Meeting"),
+    "MeetingChange": ("_itip", "MeetingChange"),
+    "NetworkError": ("_exceptions", "NetworkError"),
+    "Notes": ("_items", "Notes"),
+    "OptionError": ("_exceptions", "OptionError"),
+    "Person": ("_model", "Person"),
+    "Place": ("_model", "Place"),
+    "Problem": ("_exceptions", "Problem"),
+    "PublishReport": ("_caldav", "PublishReport"),
+    "Rate": ("_rates", "Rate"),
+    "RateResult": ("_rates", "RateResult"),
+    "RatesError": ("_exceptions", "RatesError"),
+    "Reminders": ("_model", "Reminders"),
+    "Scheduled": ("_timeline", "Scheduled"),
+    "Severity": ("_findings", "Severity"),
+    "Sheet": ("_briefing", "Sheet"),
+    "StatedRate": ("_model", "StatedRate"),
+    "Stay": ("_items", "Stay"),
+    "Timeline": ("_timeline", "Timeline"),
+    "Transfer": ("_items", "Transfer"),
+    "Transition": ("_zones", "Transition"),
+    "Trip": ("_model", "Trip"),
+    "TripDiff": ("_itip", "TripDiff"),
+    "TripFileError": ("_exceptions", "TripFileError"),
+    "TripplanError": ("_exceptions", "TripplanError"),
+    "WallTime": ("_types", "WallTime"),
+    "ZoneError": ("_exceptions", "ZoneError"),
+    "build_calendar": ("_ics", "build_calendar"),
+    "build_invitations": ("_itip", "build_invitations"),
+    "build_outputs": ("_build", "build_outputs"),
+    "build_sheet": ("_briefing", "build_sheet"),
+    "busy_events": ("_feeds", "busy_events"),
+    "check": ("_checks", "check"),
+    "destination_facts": ("_facts", "destination_facts"),
+    "diff_trips": ("_itip", "diff_trips"),
+    "exchange_rate": ("_rates", "exchange_rate"),
+    "find_conflicts": ("_schedule", "find_conflicts"),
+    "free_slots": ("_schedule", "free_slots"),
+    "get_zone": ("_zones", "get_zone"),
+    "imip_message": ("_mail", "imip_message"),
+    "invitation_mail": ("_mail", "invitation_mail"),
+    "load_trip": ("_loading", "load_trip"),
+    "parse_trip": ("_loading", "parse_trip"),
+    "publish_calendar": ("_caldav", "publish_calendar"),
+    "read_calendar": ("_feeds", "read_calendar"),
+    "render_sheet": ("_briefing", "render_sheet"),
+    "resolve": ("_timeline", "resolve"),
+    "send_mail": ("_mail", "send_mail"),
+    "transitions": ("_zones", "transitions"),
+    "traveller_busy": ("_schedule", "traveller_busy"),
+    "tzdata_version": ("_zones", "tzdata_version"),
+    "write_outputs": ("_output", "write_outputs"),
 }
 
 __all__ = [
+    "FINDING_CODES",
     "Activity",
     "AgendaEntry",
     "Audience",
@@ -267,6 +266,7 @@ __all__ = [
     "CheckOptions",
     "Conflict",
     "DestinationFacts",
+    "Detail",
     "FeedError",
     "Finding",
     "Flight",
@@ -279,6 +279,7 @@ __all__ = [
     "MeetingChange",
     "NetworkError",
     "Notes",
+    "OptionError",
     "Person",
     "Place",
     "Problem",
@@ -290,6 +291,7 @@ __all__ = [
     "Scheduled",
     "Severity",
     "Sheet",
+    "StatedRate",
     "Stay",
     "Timeline",
     "Transfer",
@@ -301,31 +303,40 @@ __all__ = [
     "WallTime",
     "ZoneError",
     "__version__",
+    "build_calendar",
+    "build_invitations",
+    "build_outputs",
     "build_sheet",
     "busy_events",
-    "conflicts",
+    "check",
     "destination_facts",
-    "diff",
+    "diff_trips",
     "exchange_rate",
+    "find_conflicts",
     "free_slots",
     "get_zone",
-    "invitations",
+    "imip_message",
+    "invitation_mail",
     "load_trip",
     "parse_trip",
-    "publish",
+    "publish_calendar",
     "read_calendar",
     "render_sheet",
+    "resolve",
+    "send_mail",
     "transitions",
-    "trip_calendar",
+    "traveller_busy",
     "tzdata_version",
+    "write_outputs",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
+    found = _WHERE.get(name)
+    if found is None:
         raise AttributeError(f"module 'tripplan' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    module, attribute = found
+    value = getattr(importlib.import_module(f".{module}", __name__), attribute)
     globals()[name] = value
     return value
 

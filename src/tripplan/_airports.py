@@ -47,3 +47,8 @@ def airport(code: str) -> Airport:
         latitude=float(row["lat"]),
         longitude=float(row["lon"]),
     )
+
+
+def looks_like_airport(ref: str) -> bool:
+    """Whether a place reference is an IATA airport code: three capitals that name an airport."""
+    return len(ref) == 3 and ref.isupper() and is_airport(ref)

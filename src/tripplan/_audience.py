@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from ._exceptions import AudienceError
+from ._timeline import resolve
 
 if TYPE_CHECKING:
     from ._model import Notes, Trip
@@ -124,4 +125,4 @@ class View:
 
     def entries(self) -> list[Scheduled]:
         """The trip's items this audience sees, in time order."""
-        return [e for e in self.trip.timeline if self.includes(e)]
+        return [e for e in resolve(self.trip) if self.includes(e)]

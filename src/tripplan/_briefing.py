@@ -25,6 +25,7 @@ from ._audience import Audience, View
 from ._formatting import Formatter
 from ._i18n import CATEGORIES, N_, translations
 from ._model import Flight, Meeting, Stay, Transfer
+from ._rates import Rate
 from ._types import format_offset
 from ._zones import get_zone, tzdata_version
 
@@ -416,7 +417,7 @@ class _Builder:
         home_city = self.home_city if self.view.sees_home_time else None
         rate = None
         if self.view.audience is not Audience.CUSTOMER:  # the traveller's money, not the host's
-            stated = [r.as_rate() for r in self.trip.rates]
+            stated = [Rate(r.per, r.currency, r.rate, r.date, r.source) for r in self.trip.rates]
             rate = exchange(facts, self.home, stated, network=self.network)
         return destination(facts, self.L, self.fmt, home_city, rate)
 

@@ -1,6 +1,6 @@
 """Publishing the traveller's calendar to a CalDAV collection, one resource per event.
 
-The calendar is the one ``_ics.trip_calendar`` builds, cut into CalDAV resources as RFC 4791
+The calendar is the one ``_ics.build_calendar`` builds, cut into CalDAV resources as RFC 4791
 §4.1 wants them: each a VCALENDAR with one UID's VEVENT and the VTIMEZONEs it uses, without
 METHOD. Writes are conditional, so nothing another client changed is overwritten by accident:
 a new resource goes with ``If-None-Match: *``, an update or a deletion with ``If-Match`` and the
@@ -36,13 +36,13 @@ from icalendar import Calendar, Component, Event
 
 from ._exceptions import CalDAVError, NetworkError
 from ._http import _FAILURES, DEFAULT_TIMEOUT, _why, default_session, is_loopback_host, redact_url
-from ._ics import trip_calendar
+from ._ics import build_calendar
 from ._output import write_atomic
 
 if TYPE_CHECKING:
     from ._model import Trip
 
-__all__ = ["CalDAVError", "PublishReport", "publish", "resource_name", "resources_of"]
+__all__ = ["CalDAVError", "PublishReport", "publish_calendar", "resource_name", "resources_of"]
 
 USERNAME_ENV: Final = "TRIPPLAN_CALDAV_USERNAME"
 PASSWORD_ENV: Final = "TRIPPLAN_CALDAV_PASSWORD"
@@ -338,7 +338,7 @@ class _Server:
 # --- publishing -----------------------------------------------------------------------------
 
 
-def publish(
+def publish_calendar(
     trip: Trip,
     collection_url: str,
     *,
@@ -365,7 +365,7 @@ def publish(
     previous = _load_state(state_path, shown)
     server = _Server(session or default_session(), url, shown, credentials)
 
-    resources = resources_of(trip_calendar(trip, now=now))
+    resources = resources_of(build_calendar(trip, now=now))
     current = server.etags()
     state = dict(previous)
     created: list[str] = []

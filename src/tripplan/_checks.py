@@ -15,56 +15,25 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any
 
-from ._facts import holiday_on
-from ._model import Activity, Flight, Meeting
+from babel import Locale
+
+from ._exceptions import OptionError
+from ._feeds import BusyEvent
+from ._findings import Finding, Severity, order
+from ._findings import local_time as _local
+from ._findings import span as _span
+from ._formatting import territory_locale
+from ._holidays import holiday_on
+from ._items import Activity, Flight, Meeting, Stay
+from ._model import Trip
+from ._schedule import find_conflicts
 from ._time import to_utc
+from ._timeline import Scheduled, resolve
 from ._types import format_offset
 from ._zones import transitions
 
-if TYPE_CHECKING:
-    from ._model import Trip
-    from ._timeline import Scheduled
-
 __all__ = ["CODES", "CheckOptions", "Finding", "Severity", "check", "order"]
-
-
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-    NOTE = "note"
-
-    @property
-    def rank(self) -> int:
-        return ("error", "warning", "note").index(self.value)
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One finding: a stable ``code``, a severity, a plain message and the items concerned."""
-
-    code: str
-    severity: Severity
-    message: str
-    items: tuple[str, ...] = ()  # item ids, as the timeline knows them
-    paths: tuple[str, ...] = ()  # where those items stand in the file: items[5]
-    at: datetime | None = None  # the instant the finding is about (UTC), for ordering
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "severity": self.severity.value,
-            "message": self.message,
-            "items": list(self.items),
-            "paths": list(self.paths),
-            "at": self.at.isoformat() if self.at else None,
-        }
-
-    def __str__(self) -> str:
-        where = f" {', '.join(self.paths)}" if self.paths else ""
-        return f"{self.severity.value}[{self.code}]{where}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,31 +56,45 @@ class CheckOptions:
 
 
 CODES: dict[str, str] = {}
+_CheckFn = Callable[["_Plan"], Iterator[Finding]]
+_CHECKS: list[tuple[frozenset[str], _CheckFn]] = []
 
 
-def _check(code: str, summary: str) -> Callable[[_CheckFn], _CheckFn]:
+def _check(code: str, summary: str, *more: tuple[str, str]) -> Callable[[_CheckFn], _CheckFn]:
+    """Register a check and the codes its findings carry (``more``: codes beside ``code``)."""
+
     def register(fn: _CheckFn) -> _CheckFn:
-        CODES[code] = summary
-        _CHECKS.append((code, fn))
+        codes = dict([(code, summary), *more])
+        CODES.update(codes)
+        _CHECKS.append((frozenset(codes), fn))
         return fn
 
     return register
 
 
-_CheckFn = Callable[["_Plan"], Iterator[Finding]]
-_CHECKS: list[tuple[str, _CheckFn]] = []
+CODES["calendar-conflict"] = "an event of the traveller's own calendar overlaps an item they attend"
 
 
-def check(trip: Trip, options: CheckOptions | None = None) -> list[Finding]:
-    """Run every check on ``trip``; findings most severe first, then in time order."""
-    plan = _Plan(trip, options or CheckOptions())
-    return order(f for code, fn in _CHECKS if code not in plan.options.disabled for f in fn(plan))
+def check(
+    trip: Trip, options: CheckOptions | None = None, *, busy: Iterable[BusyEvent] = ()
+) -> list[Finding]:
+    """Every finding about ``trip``, most severe first, then in time order.
 
-
-def order(findings: Iterable[Finding]) -> list[Finding]:
-    """Most severe first, then in time order: how findings are always listed."""
-    never = datetime.max.replace(tzinfo=UTC)
-    return sorted(findings, key=lambda f: (f.severity.rank, f.at or never, f.code, f.paths))
+    ``busy`` are events of the traveller's own calendars (``traveller_busy``): each that overlaps
+    an item the traveller attends is a ``calendar-conflict``. A code in ``options.disabled`` is
+    never reported, and a check none of whose codes are wanted does not run.
+    """
+    options = options or CheckOptions()
+    unknown = sorted(set(options.disabled) - set(CODES))
+    if unknown:
+        raise OptionError(f"unknown check code {unknown[0]!r}; expected one of: {', '.join(CODES)}")
+    plan = _Plan(trip, options)
+    found: list[Finding] = [
+        f for codes, fn in _CHECKS if not codes <= options.disabled for f in fn(plan)
+    ]
+    if "calendar-conflict" not in options.disabled:
+        found += [c.to_finding() for c in find_conflicts(trip, busy)]
+    return order(f for f in found if f.code not in options.disabled)
 
 
 class _Plan:
@@ -119,15 +102,14 @@ class _Plan:
 
     def __init__(self, trip: Trip, options: CheckOptions) -> None:
         self.trip, self.options = trip, options
-        live = [e for e in trip.timeline if e.item.status != "cancelled"]
+        self.timeline = resolve(trip)
+        live = [e for e in self.timeline if e.item.status != "cancelled"]
         self.entries = live
-        self.present = [e for e in live if e.type != "stay" and self.attends(e)]
-        self.stays = [e for e in live if e.type == "stay"]
-        self.flights = [e for e in live if e.type == "flight"]
-
-    def attends(self, entry: Scheduled) -> bool:
-        item = entry.item
-        return item.type != "meeting" or self.trip.attends(self.trip.traveller, item)
+        self.present = [
+            e for e in live if not isinstance(e.item, Stay) and trip.attends(trip.traveller, e.item)
+        ]
+        self.stays = [e for e in live if isinstance(e.item, Stay)]
+        self.flights = [e for e in live if isinstance(e.item, Flight)]
 
     def finding(
         self,
@@ -150,23 +132,6 @@ class _Plan:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _span(delta: timedelta) -> str:
-    """``1 h 10 min``, ``45 min``, ``2 d 3 h``: durations in messages."""
-    minutes = round(abs(delta.total_seconds()) / 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    parts = [
-        f"{days} d" if days else "",
-        f"{hours} h" if hours else "",
-        f"{mins} min" if mins else "",
-    ]
-    return " ".join(p for p in parts if p) or "0 min"
-
-
-def _local(moment: datetime) -> str:
-    return f"{moment:%a %Y-%m-%d %H:%M} {moment.tzname()}"
-
-
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Great-circle distance in km (haversine on a 6371 km sphere)."""
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
@@ -178,17 +143,16 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def _is_meeting_of(entry: Scheduled, kinds: frozenset[str]) -> bool:
-    return entry.item.type == "meeting" and entry.item.kind in kinds
+    return isinstance(entry.item, Meeting) and entry.item.kind in kinds
 
 
 def _located(entry: Scheduled) -> bool:
-    return entry.type in ("meeting", "activity")
+    return isinstance(entry.item, Meeting | Activity)
 
 
 def _place(entry: Scheduled) -> str | None:
     """The place key of a meeting or activity (None when it has only a zone)."""
-    item = entry.item
-    return item.place if isinstance(item, Meeting | Activity) else None
+    return entry.origin.key if _located(entry) else None
 
 
 # --- the checks --------------------------------------------------------------------------------
@@ -217,7 +181,7 @@ def _overlap(plan: _Plan) -> Iterator[Finding]:
 def _arrival_buffer(plan: _Plan) -> Iterator[Finding]:
     last_flight: Scheduled | None = None
     for entry in plan.present:
-        if entry.type == "flight":
+        if isinstance(entry.item, Flight):
             last_flight = entry
             continue
         if last_flight is None or not _located(entry):
@@ -325,7 +289,11 @@ def _flight_too_slow(plan: _Plan) -> Iterator[Finding]:
             )
 
 
-@_check("connection-too-short", "too little time to change planes")
+@_check(
+    "connection-too-short",
+    "too little time to change planes",
+    ("connection-airport-change", "a connecting flight leaves from another airport"),
+)
 def _connections(plan: _Plan) -> Iterator[Finding]:
     for previous, entry in zip(plan.present, plan.present[1:], strict=False):
         arrival, departure = previous.item, entry.item
@@ -352,24 +320,18 @@ def _connections(plan: _Plan) -> Iterator[Finding]:
             )
 
 
-CODES["connection-airport-change"] = "a connecting flight leaves from another airport"
-CODES["calendar-conflict"] = "an event of the traveller's own calendar overlaps an item they attend"
-
-
 @_check("night-without-stay", "a night of the trip has neither a stay nor an overnight journey")
 def _nights(plan: _Plan) -> Iterator[Finding]:
     entries = plan.entries
     if not entries:
         return
     covers = sorted(
-        (e.start_utc, e.end_utc)
-        for e in entries
-        if e.type in ("stay", "flight", "train", "transfer", "drive")
+        (e.start_utc, e.end_utc) for e in entries if isinstance(e.item, Stay) or e.item.moves
     )
     starts = [c[0] for c in covers]
     reach = list(itertools.accumulate((c[1] for c in covers), max))  # latest end so far
-    first_flight = next((e for e in entries if e.type == "flight"), None)
-    last_flight = next((e for e in reversed(entries) if e.type == "flight"), None)
+    first_flight = next((e for e in entries if isinstance(e.item, Flight)), None)
+    last_flight = next((e for e in reversed(entries) if isinstance(e.item, Flight)), None)
     home = plan.trip.home_zone.key
     begin = entries[0].start_utc
     finish = max(e.end_utc for e in entries)
@@ -427,10 +389,6 @@ def _business_hours(plan: _Plan) -> Iterator[Finding]:
 @functools.cache
 def _weekend(country: str) -> tuple[int, int]:
     """The weekend's first and last weekday (Monday 0) in ``country``, from CLDR via Babel."""
-    from babel import Locale
-
-    from ._formatting import territory_locale
-
     local = territory_locale(country)
     if local is None:
         return 5, 6
@@ -513,7 +471,7 @@ def _jet_lag(plan: _Plan) -> Iterator[Finding]:
 
 @_check("dst-change", "a zone of the trip changes its UTC offset during the trip")
 def _dst_change(plan: _Plan) -> Iterator[Finding]:
-    timeline = plan.trip.timeline
+    timeline = plan.timeline
     if timeline.start is None or timeline.end is None:
         return
     zones = {e.origin.zone.key: e.origin.zone for e in plan.entries}
@@ -537,8 +495,7 @@ def _agenda(plan: _Plan) -> Iterator[Finding]:
         meeting = entry.item
         if not isinstance(meeting, Meeting):
             continue
-        for n, step in enumerate(meeting.agenda):
-            at = _agenda_instant(entry, step.at)
+        for n, (step, at) in enumerate(zip(meeting.agenda, entry.agenda, strict=True)):
             if not entry.start_utc <= at < entry.end_utc:
                 yield Finding(
                     "agenda-outside-meeting",
@@ -549,14 +506,6 @@ def _agenda(plan: _Plan) -> Iterator[Finding]:
                     (f"{entry.path}.agenda[{n}]",),
                     entry.start_utc,
                 )
-
-
-def _agenda_instant(entry: Scheduled, at: time) -> datetime:
-    """An agenda time on the meeting's day (the next day when it is earlier than the start)."""
-    day = entry.start.date()
-    if at < entry.start.time():
-        day += timedelta(days=1)
-    return to_utc(datetime.combine(day, at, tzinfo=entry.start.tzinfo))
 
 
 @_check("stays-overlap", "two hotel stays overlap")

@@ -8,24 +8,38 @@ network failure (every problem printed, one line each, and nothing half-written)
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
-from ._exceptions import TripplanError
-
-if TYPE_CHECKING:
-    from ._briefing import Format as SheetFormat
-    from ._checks import CheckOptions, Finding
-    from ._feeds import BusyEvent
-    from ._itip import Invitation
-    from ._model import Trip
-    from ._rates import RateResult
+from ._briefing import Format as SheetFormat
+from ._briefing import build_sheet, destination_lines, render_sheet
+from ._build import (
+    build_outputs,
+    check_report,
+    invitations_since,
+    report_lines,
+    timeline_lines,
+    to_json,
+)
+from ._caldav import publish_calendar
+from ._checks import CheckOptions, check
+from ._exceptions import MailError, OptionError, TripplanError
+from ._facts import destination_facts, exchange, facts_to_dict
+from ._feeds import BusyEvent
+from ._ics import build_calendar
+from ._loading import load_trip, parse_trip
+from ._mail import invitation_mail, send_mail
+from ._model import Trip, home_zone
+from ._output import write_atomic, write_outputs
+from ._schedule import free_slots, traveller_busy
+from ._types import check_locale, parse_duration
+from ._version import __version__
+from ._zones import country_codes
 
 __all__ = ["main"]
 
@@ -38,8 +52,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from . import __version__
-
     parser = _Parser(prog="tripplan", description="Plan executive customer visits.")
     parser.add_argument("--version", action="version", version=f"tripplan {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -55,11 +67,13 @@ def _parser() -> argparse.ArgumentParser:
         return sub
 
     check = trip_command("check", "Report what is wrong with a plan.")
+    check.set_defaults(func=_check)
     check.add_argument("--format", choices=["text", "json"], default="text")
     _add_check_options(check)
     _add_calendars(check)
 
     free = trip_command("free", "List the traveller's free slots on a day of the trip.")
+    free.set_defaults(func=_free)
     free.add_argument("--day", required=True, type=date.fromisoformat, metavar="YYYY-MM-DD")
     free.add_argument("--duration", required=True, type=_duration, metavar="DURATION")
     free.add_argument(
@@ -70,9 +84,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_calendars(free)
 
-    trip_command("timeline", "Print every item at its resolved local times and zones.")
+    timeline = trip_command("timeline", "Print every item at its resolved local times and zones.")
+    timeline.set_defaults(func=_timeline)
 
     ics = trip_command("ics", "Write the trip as a calendar to import or subscribe to.")
+    ics.set_defaults(func=_ics)
     ics.add_argument(
         "-o", "--out", required=True, help="the .ics file to write (- for standard output)"
     )
@@ -82,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_reproducible(ics)
 
     invites = trip_command("invites", "Write (and send) an invitation for every meeting.")
+    invites.set_defaults(func=_invites)
     invites.add_argument("-o", "--out", required=True, type=Path, help="folder for the .ics files")
     invites.add_argument(
         "--since",
@@ -99,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_reproducible(invites)
 
     brief = trip_command("brief", "Write the briefing sheet a traveller prints.")
+    brief.set_defaults(func=_brief)
     brief.add_argument(
         "-o", "--out", required=True, help="the file to write (- for standard output)"
     )
@@ -119,6 +137,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_rates(brief)
 
     publish = trip_command("publish", "Put the traveller's calendar into a CalDAV collection.")
+    publish.set_defaults(func=_publish)
     publish.add_argument(
         "--caldav",
         required=True,
@@ -134,6 +153,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_reproducible(publish)
 
     build = trip_command("build", "Write everything tripplan makes for a trip into a folder.")
+    build.set_defaults(func=_build)
     build.add_argument("--out", required=True, type=Path, help="output folder")
     _add_reproducible(build)
     _add_rates(build)
@@ -144,6 +164,7 @@ def _parser() -> argparse.ArgumentParser:
         help="What a traveller needs to know about a country over some dates.",
         description="What a traveller needs to know about a country over some dates.",
     )
+    facts.set_defaults(func=_facts)
     facts.add_argument("country", help="ISO 3166-1 alpha-2 code, e.g. CL")
     facts.add_argument(
         "--dates",
@@ -157,13 +178,12 @@ def _parser() -> argparse.ArgumentParser:
     facts.add_argument("--format", choices=["text", "json"], default="text")
     _add_rates(facts)
 
-    commands.add_parser("schema", help="Print the JSON Schema of the trip file.")
+    schema = commands.add_parser("schema", help="Print the JSON Schema of the trip file.")
+    schema.set_defaults(func=_schema)
     return parser
 
 
-def _duration(text: str) -> Any:
-    from ._types import parse_duration
-
+def _duration(text: str) -> timedelta:
     try:
         return parse_duration(text)
     except ValueError as exc:
@@ -212,30 +232,6 @@ def _add_calendars(sub: argparse.ArgumentParser) -> None:
     )
 
 
-def _busy(args: argparse.Namespace, trip: Trip) -> list[BusyEvent]:
-    """Every event of the traveller's calendars during the trip (recurrences expanded)."""
-    from ._feeds import busy_events, read_calendar
-
-    start, end = trip.timeline.start, trip.timeline.end
-    if start is None or end is None or not args.calendar:
-        return []
-    if args.command == "free":  # the day asked for may lie outside the items' span
-        day = datetime.combine(args.day, time(0), tzinfo=UTC)
-        start, end = min(start, day - timedelta(days=1)), max(end, day + timedelta(days=2))
-    found = []
-    for source in args.calendar:
-        found += busy_events(
-            read_calendar(source),
-            start,
-            end,
-            include_all_day=args.all_day_conflicts,
-            include_transparent=args.free_time_conflicts,
-            default_zone=trip.home_zone,
-            source=source,
-        )
-    return found
-
-
 def _add_rates(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--rates",
@@ -254,18 +250,18 @@ def _add_reproducible(sub: argparse.ArgumentParser) -> None:
     )
 
 
-def _stamp(args: argparse.Namespace, path: str) -> datetime | None:
+def _stamp(args: argparse.Namespace) -> datetime | None:
     """DTSTAMP for this run: SOURCE_DATE_EPOCH, the file's mtime with --reproducible, else now."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch is not None:
         if not epoch.isdigit():
-            raise _UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds")
+            raise OptionError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds")
         return datetime.fromtimestamp(int(epoch), UTC)
     if not getattr(args, "reproducible", False):
         return None
-    if path == "-":
-        raise _UsageError("--reproducible with standard input needs SOURCE_DATE_EPOCH")
-    return datetime.fromtimestamp(int(os.stat(path).st_mtime), UTC)
+    if args.file == "-":
+        raise OptionError("--reproducible with standard input needs SOURCE_DATE_EPOCH")
+    return datetime.fromtimestamp(int(os.stat(args.file).st_mtime), UTC)
 
 
 def _add_check_options(sub: argparse.ArgumentParser) -> None:
@@ -304,11 +300,6 @@ def _add_check_options(sub: argparse.ArgumentParser) -> None:
 
 
 def _options(args: argparse.Namespace) -> CheckOptions:
-    from ._checks import CODES, CheckOptions
-
-    unknown = [code for code in args.disable if code not in CODES]
-    if unknown:
-        raise _UsageError(f"unknown check code {unknown[0]!r}; expected one of: {', '.join(CODES)}")
     options = CheckOptions(disabled=frozenset(args.disable))
     for flag, name in (
         ("international_buffer", "international_arrival_buffer"),
@@ -322,13 +313,10 @@ def _options(args: argparse.Namespace) -> CheckOptions:
     return options
 
 
-class _UsageError(TripplanError):
-    pass
+# --- the commands: each loads, calls the library, prints ------------------------------------------
 
 
 def _load(args: argparse.Namespace) -> Trip:
-    from ._loading import load_trip, parse_trip
-
     if args.file == "-":
         return parse_trip(
             sys.stdin.buffer.read(), format=args.input_format or "yaml", source="<stdin>"
@@ -336,126 +324,80 @@ def _load(args: argparse.Namespace) -> Trip:
     return load_trip(args.file, format=args.input_format)
 
 
-def _report(trip: Trip, findings: list[Finding], source: str) -> dict[str, Any]:
-    from . import __version__
-    from ._zones import tzdata_version
-
-    counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "note")}
-    return {
-        "trip": trip.id,
-        "file": source,
-        "tripplan": __version__,
-        "tzdata": tzdata_version(),
-        "summary": counts,
-        "findings": [f.to_dict() for f in findings],
-    }
+def _source(args: argparse.Namespace) -> str:
+    return "<stdin>" if args.file == "-" else str(args.file)
 
 
-def _text(report: dict[str, Any], findings: list[Finding], out: TextIO) -> None:
-    for finding in findings:
-        out.write(f"{report['file']}: {finding}\n")
-    counts = report["summary"]
-
-    def plural(n: int, word: str) -> str:
-        return f"{n} {word}{'' if n == 1 else 's'}"
-
-    out.write(
-        f"{report['trip']}: {plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}, "
-        f"{plural(counts['note'], 'note')} (tzdata {report['tzdata']})\n"
-    )
-
-
-def _timeline_text(trip: Trip, out: TextIO) -> None:
-    for e in trip.timeline:
-        start = f"{e.start:%a %Y-%m-%d %H:%M} {e.origin.zone.key}"
-        end = f"{e.end:%a %Y-%m-%d %H:%M} {e.destination.zone.key}"
-        out.write(
-            f"{e.id}\n  {e.label}\n  {start} → {end} ({e.start_utc:%H:%MZ} → {e.end_utc:%H:%MZ})\n"
-        )
-
-
-def _json(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
-def _run(args: argparse.Namespace, out: TextIO) -> int:
-    if args.command == "schema":
-        from ._model import Trip
-
-        out.write(_json(Trip.model_json_schema(by_alias=True)))
-        return EXIT_OK
-    if args.command == "facts":
-        return _facts(args, out)
-    options = _options(args) if hasattr(args, "disable") else None
-    trip = _load(args)
-    source = "<stdin>" if args.file == "-" else args.file
-    if args.command == "timeline":
-        _timeline_text(trip, out)
-        return EXIT_OK
-    if args.command == "ics":
-        return _ics(args, trip, out)
-    if args.command == "invites":
-        return _invites(args, trip, out)
-    if args.command == "brief":
-        return _brief(args, trip, out)
-    if args.command == "free":
-        return _free(args, trip, out)
-    if args.command == "publish":
-        return _publish(args, trip, out)
-    findings = trip.check(options)
-    if getattr(args, "calendar", None):
-        from ._checks import order
-        from ._feeds import conflicts
-
-        findings = order([*findings, *(c.to_finding() for c in conflicts(trip, _busy(args, trip)))])
-    report = _report(trip, findings, source)
-    failed = EXIT_FINDINGS if report["summary"]["error"] else EXIT_OK
-    if args.command == "check":
-        if args.format == "json":
-            out.write(_json(report))
-        else:
-            _text(report, findings, out)
-        return failed
-    assert args.command == "build"
-    return _build(args, trip, report, findings, out) or failed
-
-
-def _ics(args: argparse.Namespace, trip: Trip, out: TextIO) -> int:
-    from ._ics import trip_calendar
-    from ._output import write_atomic
-
-    calendar = trip_calendar(
+def _busy(args: argparse.Namespace, trip: Trip, day: date | None = None) -> list[BusyEvent]:
+    return traveller_busy(
         trip,
-        args.audience,
-        organization=args.organization,
-        language=args.lang,
-        now=_stamp(args, args.file),
+        args.calendar,
+        day=day,
+        include_all_day=args.all_day_conflicts,
+        include_transparent=args.free_time_conflicts,
     )
-    data = calendar.to_ical()
-    if args.out == "-":
-        sys.stdout.buffer.write(data)
+
+
+def _languages(text: str) -> list[str]:
+    """``es,en`` -> the locales, each checked (a language no locale data has is an error)."""
+    languages = [part.strip() for part in text.split(",") if part.strip()]
+    try:
+        return [check_locale(language) for language in languages]
+    except ValueError as error:
+        raise OptionError(f"--lang: {error}") from None
+
+
+def _write(target: str, data: str | bytes, out: TextIO) -> None:
+    """Write an output file atomically, or to standard output for ``-``."""
+    if target == "-":
+        sys.stdout.buffer.write(data if isinstance(data, bytes) else data.encode("utf-8"))
     else:
-        out.write(f"wrote {write_atomic(args.out, data)}\n")
+        out.write(f"wrote {write_atomic(target, data)}\n")
+
+
+def _schema(args: argparse.Namespace, out: TextIO) -> int:
+    out.write(to_json(Trip.model_json_schema(by_alias=True)))
     return EXIT_OK
 
 
-def _invitations(trip: Trip, now: datetime | None, since: str | None = None) -> list[Invitation]:
-    """First invitations, or with ``since`` (the previous trip file) only what changed."""
-    from ._itip import diff, invitations
+def _check(args: argparse.Namespace, out: TextIO) -> int:
+    options = _options(args)
+    trip = _load(args)
+    findings = check(trip, options, busy=_busy(args, trip))
+    report = check_report(trip, findings, _source(args))
+    if args.format == "json":
+        out.write(to_json(report))
+    else:
+        out.writelines(line + "\n" for line in report_lines(report, findings))
+    return EXIT_FINDINGS if report["summary"]["error"] else EXIT_OK
 
-    if since:
-        from ._loading import load_trip
 
-        return diff(load_trip(since), trip).invitations(now=now)
-    return invitations(trip, now=now)
+def _timeline(args: argparse.Namespace, out: TextIO) -> int:
+    out.writelines(line + "\n" for line in timeline_lines(_load(args)))
+    return EXIT_OK
 
 
-def _invites(args: argparse.Namespace, trip: Trip, out: TextIO) -> int:
-    from ._output import write_outputs
+def _ics(args: argparse.Namespace, out: TextIO) -> int:
+    languages = _languages(args.lang) if args.lang else [None]
+    trip = _load(args)
+    calendar = build_calendar(
+        trip,
+        args.audience,
+        organization=args.organization,
+        language=languages[0],
+        now=_stamp(args),
+    )
+    _write(args.out, calendar.to_ical(), out)
+    return EXIT_OK
 
-    sent = _invitations(trip, _stamp(args, args.file), args.since)
-    files = {i.filename: i.to_ical() for i in sent}
-    for path in write_outputs(args.out, files):
+
+def _invites(args: argparse.Namespace, out: TextIO) -> int:
+    trip = _load(args)
+    previous = load_trip(args.since) if args.since else None
+    now = _stamp(args)
+    sent = invitations_since(trip, previous, now=now)
+    messages = [invitation_mail(trip, i, date=now) for i in sent] if args.send else []
+    for path in write_outputs(args.out, {i.filename: i.to_ical() for i in sent}):
         out.write(f"wrote {path}\n")
     for invitation in sent:
         names = ", ".join(trip.people[k].name for k in invitation.recipients)
@@ -472,57 +414,25 @@ def _invites(args: argparse.Namespace, trip: Trip, out: TextIO) -> int:
             else "no meetings to invite anyone to\n"
         )
     if args.send:
-        _send(args.send, trip, sent, out, _stamp(args, args.file))
+        try:
+            done = send_mail(messages, args.send)
+        except MailError as error:
+            out.writelines(f"sent {message_id}\n" for message_id in error.sent)
+            raise
+        out.writelines(f"sent {message_id}\n" for message_id in done)
     return EXIT_OK
 
 
-def _send(url: str, trip: Trip, sent: list[Invitation], out: TextIO, date: datetime | None) -> None:
-    """Mail each invitation (iMIP) from its organizer to its recipients."""
-    from ._exceptions import MailError
-    from ._mail import imip_message, send
-
-    def who(key: str) -> tuple[str, str]:
-        person = trip.people[key]
-        assert person.email is not None
-        return person.name, person.email
-
-    messages = [
-        imip_message(
-            i.calendar,
-            sender=who(i.organizer),
-            to=[who(k) for k in i.recipients],
-            subject=i.subject,
-            text=i.text,
-            html=i.html,
-            date=date,
-            message_id_domain=who(i.organizer)[1].rpartition("@")[2] if date else None,
-        )
-        for i in sent
-    ]
-    try:
-        done = send(messages, url)
-    except MailError as error:
-        for message_id in error.sent:
-            out.write(f"sent {message_id}\n")
-        raise
-    for message_id in done:
-        out.write(f"sent {message_id}\n")
-
-
-def _publish(args: argparse.Namespace, trip: Trip, out: TextIO) -> int:
-    from ._caldav import publish
-
-    published = publish(trip, args.caldav, force=args.force, now=_stamp(args, args.file))
-    for line in published.lines():
-        out.write(line + "\n")
+def _publish(args: argparse.Namespace, out: TextIO) -> int:
+    published = publish_calendar(_load(args), args.caldav, force=args.force, now=_stamp(args))
+    out.writelines(line + "\n" for line in published.lines())
     return EXIT_FINDINGS if published.conflicts else EXIT_OK
 
 
-def _free(args: argparse.Namespace, trip: Trip, out: TextIO) -> int:
-    from ._feeds import free_slots
-
+def _free(args: argparse.Namespace, out: TextIO) -> int:
+    trip = _load(args)
     hours = args.business_hours or (time(8), time(19))
-    slots = free_slots(trip, _busy(args, trip), args.day, args.duration, hours=hours)
+    slots = free_slots(trip, _busy(args, trip, args.day), args.day, args.duration, hours=hours)
     for start, end in slots:
         out.write(f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} {start.tzinfo} (UTC{start:%z})\n")
     if not slots:
@@ -531,54 +441,26 @@ def _free(args: argparse.Namespace, trip: Trip, out: TextIO) -> int:
 
 
 def _facts(args: argparse.Namespace, out: TextIO) -> int:
-    from ._facts import destination_facts, exchange, facts_to_dict
-    from ._zones import country_codes
-
     country = args.country.upper()
     if country not in country_codes():
-        raise _UsageError(f"{args.country!r} is not an ISO 3166-1 alpha-2 country code")
-    _check_locale(args.lang)
+        raise OptionError(f"{args.country!r} is not an ISO 3166-1 alpha-2 country code")
+    language = _languages(args.lang)[0]
     home = None
     if args.home:
-        from ._model import home_zone
-
         try:
             home = home_zone(args.home)
         except ValueError as error:
-            raise _UsageError(f"--home: {error}") from None
+            raise OptionError(f"--home: {error}") from None
     first, last = args.dates
-    facts = destination_facts(country, first, last, locale=args.lang, home=home)
+    facts = destination_facts(country, first, last, locale=language, home=home)
     rate = exchange(facts, home, network=args.rates)
     if args.format == "json":
         data = facts_to_dict(facts)
-        data["exchange_rate"] = _rate_dict(rate)
-        out.write(_json(data))
-        return EXIT_OK
-    from ._briefing import destination_lines
-
-    for line in destination_lines(facts, [args.lang], home, rate):
-        out.write(line + "\n")
+        data["exchange_rate"] = rate.to_dict() if rate is not None else None
+        out.write(to_json(data))
+    else:
+        out.writelines(line + "\n" for line in destination_lines(facts, [language], home, rate))
     return EXIT_OK
-
-
-def _rate_dict(result: RateResult | None) -> dict[str, Any] | None:
-    if result is None:
-        return None
-    rate = result.rate
-    return {
-        "origin": result.origin,
-        "note": result.note,
-        "attribution": result.attribution,
-        "rate": None
-        if rate is None
-        else {
-            "base": rate.base,
-            "quote": rate.quote,
-            "value": str(rate.value),
-            "as_of": rate.as_of.isoformat(),
-            "source": rate.source,
-        },
-    }
 
 
 _SUFFIX_FORMATS: dict[str, SheetFormat] = {
@@ -590,15 +472,9 @@ _SUFFIX_FORMATS: dict[str, SheetFormat] = {
 }
 
 
-def _brief(args: argparse.Namespace, trip: Trip, out: TextIO) -> int:
-    from ._briefing import build_sheet, render_sheet
-    from ._output import write_atomic
-
-    languages = [
-        part.strip() for part in (args.lang or trip.languages[0]).split(",") if part.strip()
-    ]
-    for language in languages:
-        _check_locale(language)
+def _brief(args: argparse.Namespace, out: TextIO) -> int:
+    trip = _load(args)
+    languages = _languages(args.lang or trip.languages[0])
     fmt: SheetFormat = args.format or _SUFFIX_FORMATS.get(Path(args.out).suffix.lower(), "html")
     sheet = build_sheet(
         trip,
@@ -608,59 +484,29 @@ def _brief(args: argparse.Namespace, trip: Trip, out: TextIO) -> int:
         paper=args.paper,
         rates=args.rates,
     )
-    data = render_sheet(sheet, fmt)
-    if args.out == "-":
-        sys.stdout.buffer.write(data if isinstance(data, bytes) else data.encode("utf-8"))
-    else:
-        out.write(f"wrote {write_atomic(args.out, data)}\n")
+    _write(args.out, render_sheet(sheet, fmt), out)
     return EXIT_OK
 
 
-def _check_locale(language: str) -> None:
-    from ._types import _check_locale as check
-
-    try:
-        check(language)
-    except ValueError as error:
-        raise _UsageError(f"--lang: {error}") from None
-
-
-def _build(
-    args: argparse.Namespace,
-    trip: Trip,
-    report: dict[str, Any],
-    findings: list[Finding],
-    out: TextIO,
-) -> int:
-    from ._ics import trip_calendar
-    from ._output import write_outputs
-    from ._zones import tzdata_version
-
-    now = _stamp(args, args.file)
-    files: dict[str, str | bytes] = {
-        "timeline.json": _json(
-            {"trip": trip.id, "tzdata": tzdata_version(), "items": trip.timeline.to_dict()}
-        ),
-        "check.json": _json(report),
-        "trip.ics": trip_calendar(trip, now=now).to_ical(),
-    }
-    files.update({f"invites/{i.filename}": i.to_ical() for i in _invitations(trip, now)})
-    from ._briefing import build_sheet, render_sheet
-
-    for language in trip.languages:
-        sheet = render_sheet(build_sheet(trip, languages=[language], rates=args.rates), "html")
-        files[f"briefing-{language}.html"] = sheet
+def _build(args: argparse.Namespace, out: TextIO) -> int:
+    options = _options(args)
+    trip = _load(args)
+    files, findings = build_outputs(
+        trip, now=_stamp(args), rates=args.rates, options=options, source=_source(args)
+    )
     for path in write_outputs(args.out, files):
         out.write(f"wrote {path}\n")
-    _text(report, findings, out)
-    return EXIT_OK
+    report = check_report(trip, findings, _source(args))
+    out.writelines(line + "\n" for line in report_lines(report, findings))
+    return EXIT_FINDINGS if report["summary"]["error"] else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit code (``python -m tripplan`` and the script exit with it)."""
     args = _parser().parse_args(argv)
     try:
-        return _run(args, sys.stdout)
+        code: int = args.func(args, sys.stdout)
+        return code
     except TripplanError as exc:
         sys.stderr.write(f"{exc}\n")
         return EXIT_BAD_INPUT

@@ -2,6 +2,7 @@
 
     TripplanError                  catch this to catch anything tripplan raises on purpose
     ├── TripFileError              a trip cannot be read or is invalid; carries every Problem found
+    ├── OptionError                an option that cannot be used: an unknown check code, language...
     ├── ZoneError                  an IANA zone name or IATA code that no data knows (API callers)
     ├── AudienceError              an output whose audience cannot be made (which customer?)
     ├── InvitationError            an invitation that cannot be made (an organizer without email)
@@ -19,7 +20,7 @@ command prints one line per problem and exits 2.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = [
     "AudienceError",
@@ -28,6 +29,7 @@ __all__ = [
     "InvitationError",
     "MailError",
     "NetworkError",
+    "OptionError",
     "Problem",
     "RatesError",
     "TripFileError",
@@ -48,6 +50,8 @@ class Problem:
     path: str = ""
     file: str | None = None
     line: int | None = None
+    #: The path as keys and indexes, ``("items", 5, "attendees", 2)``: to find the line.
+    location: tuple[str | int, ...] = field(default=(), compare=False, repr=False)
 
     def __str__(self) -> str:
         where = self.file or "<trip>"
@@ -62,6 +66,10 @@ class TripFileError(TripplanError):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class OptionError(TripplanError, ValueError):
+    """An option that cannot be used (an unknown check code, a language no locale data has)."""
 
 
 class ZoneError(TripplanError, ValueError):

@@ -9,19 +9,22 @@ optional network data (``_rates``): it is asked for only when the caller wants i
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from ._countries import country_data
 from ._formatting import territory_locale
+from ._holidays import holidays_between
+from ._rates import Rate, RateResult, exchange_rate
+from ._timeline import resolve
+from ._types import format_offset
 from ._zones import Transition, country_zones, get_zone, transitions, zone_country
 
 if TYPE_CHECKING:
     from ._model import Trip
-    from ._rates import Rate, RateResult
 
 __all__ = [
     "Currency",
@@ -32,7 +35,6 @@ __all__ = [
     "ZoneFacts",
     "destination_facts",
     "exchange",
-    "holiday_on",
     "trip_countries",
 ]
 
@@ -165,40 +167,9 @@ def _languages(country: str, locale: str) -> tuple[str, ...]:
 def _holidays(
     country: str, subdivision: str | None, start: date, end: date, locale: str
 ) -> tuple[Holiday, ...]:
-    named: dict[date, str] = {}
-    for year in range(start.year, end.year + 1):
-        named |= _holiday_year(country, subdivision, year, locale)
-    return tuple(Holiday(d, n) for d, n in sorted(named.items()) if start <= d <= end)
-
-
-def holiday_on(country: str, subdivision: str | None, day: date, locale: str = "en") -> str | None:
-    """The name of the public holiday on ``day`` there, if it is one (for the plan checks)."""
-    return _holiday_year(country, subdivision, day.year, locale).get(day)
-
-
-@functools.cache
-def _holiday_year(country: str, subdivision: str | None, year: int, locale: str) -> dict[date, str]:
-    """One year of a country's public holidays, named in ``locale`` as well as can be."""
-    import holidays
-    from babel import Locale, negotiate_locale
-
-    from ._i18n import translations
-
-    try:
-        calendar = holidays.country_holidays(country, subdiv=subdivision, years=year)
-    except NotImplementedError:  # a country the package has no calendar for
-        return {}
-    wanted = str(Locale.parse(locale))
-    # Asking `holidays` for a language it lacks (es_CL) silently gives English: negotiate first.
-    language = negotiate_locale(
-        [wanted, wanted.split("_")[0]], list(calendar.supported_languages), sep="_"
+    return tuple(
+        Holiday(d, n) for d, n in holidays_between(country, subdivision, start, end, locale)
     )
-    translate: Callable[[str], str] = _same
-    if language is None:
-        language = "en_US" if "en_US" in calendar.supported_languages else calendar.default_language
-        translate = translations(locale).gettext  # the project's catalogs may know the name
-    named = holidays.country_holidays(country, subdiv=subdivision, years=year, language=language)
-    return {d: translate(n) for d, n in named.items()}
 
 
 def _prefix(meta: Any) -> str:
@@ -213,10 +184,6 @@ def _prefix(meta: Any) -> str:
 
 def _join(prefix: str, code: int) -> str:
     return f"+{code}" if prefix == "+" else f"{prefix} {code}"
-
-
-def _same(text: str) -> str:
-    return text
 
 
 def _dialling(country: str, home_country: str | None) -> Dialling | None:
@@ -273,8 +240,6 @@ def destination_facts(
     """
     from babel import Locale
 
-    from ._countries import country_data
-
     home_country = zone_country(home.key) if home is not None else None
     keys = zones or country_zones(country)
     return DestinationFacts(
@@ -297,7 +262,7 @@ def trip_countries(trip: Trip) -> dict[str, dict[str, Any]]:
     """The countries the trip's items happen in, with their zones and the places to get sun
     times for, in the order the trip reaches them."""
     found: dict[str, dict[str, Any]] = {}
-    for entry in trip.timeline:
+    for entry in resolve(trip):
         for where in (entry.origin, entry.destination):
             if where.country is None:
                 continue
@@ -313,8 +278,6 @@ def trip_countries(trip: Trip) -> dict[str, dict[str, Any]]:
 def facts_to_dict(facts: DestinationFacts) -> dict[str, Any]:
     """JSON-ready facts: dates and instants in ISO 8601, offsets as ``+HH:MM``."""
     from dataclasses import asdict
-
-    from ._types import format_offset
 
     def zone(z: ZoneFacts) -> dict[str, Any]:
         return {
@@ -373,8 +336,6 @@ def exchange(
     """How much of the destination's currency one unit of home's buys: a ``stated`` rate for
     that pair if there is one, else (with ``network``) a fetched or cached one; None where
     nothing applies (same currency, no home, no rate and no network)."""
-    from ._rates import exchange_rate
-
     home_country = zone_country(home.key) if home is not None else None
     if facts.currency is None or home_country is None:
         return None

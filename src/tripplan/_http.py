@@ -32,6 +32,7 @@ from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
 
 from ._exceptions import NetworkError
+from ._version import __version__
 
 if TYPE_CHECKING:
     from urllib3.connectionpool import ConnectionPool
@@ -108,8 +109,6 @@ class _Retry(Retry):
 
 def default_user_agent() -> str:
     """``tripplan/<version> python-requests/<version>``: servers can tell who is asking."""
-    from . import __version__
-
     return f"tripplan/{__version__} python-requests/{requests.__version__}"
 
 

@@ -32,7 +32,9 @@ from icalendar import (
 from ._audience import Audience, View
 from ._formatting import Formatter
 from ._i18n import CATEGORIES, translations
-from ._model import Activity, Flight, Meeting, Stay, Transfer
+from ._items import Activity, Flight, Meeting, Stay, Transfer
+from ._timeline import resolve
+from ._version import __version__
 from ._vtimezone import vtimezone
 from ._zones import get_zone, tzdata_version
 
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
     from ._model import Trip
     from ._timeline import Scheduled
 
-__all__ = ["EventWriter", "event_uid", "trip_calendar"]
+__all__ = ["EventWriter", "build_calendar", "event_uid"]
 
 _NAMESPACE = uuid.UUID("6f0c1a52-4b1e-5a7e-9d3f-2f7c8e1b9a10")
 _ICONS = {"flight": "✈", "transfer": "🚕", "train": "🚆", "drive": "🚗", "stay": "🏨"}
@@ -298,7 +300,7 @@ class EventWriter:
     def _arrivals(self) -> dict[str | None, tuple[list[datetime], list[Scheduled]]]:
         """Transfers by the place they end at, in order of arrival (for the travel time)."""
         found: dict[str | None, tuple[list[datetime], list[Scheduled]]] = {}
-        for e in sorted(self.trip.timeline, key=lambda e: e.end_utc):
+        for e in sorted(resolve(self.trip), key=lambda e: e.end_utc):
             if isinstance(e.item, Transfer):
                 ends, entries = found.setdefault(e.destination.key, ([], []))
                 ends.append(e.end_utc)
@@ -335,8 +337,6 @@ class EventWriter:
 
 def _calendar(trip: Trip, method: str, name: str, events: list[Event], language: str) -> Calendar:
     """A VCALENDAR with the events and a VTIMEZONE for every TZID they use."""
-    from . import __version__
-
     calendar = Calendar.new(
         prodid=f"-//tripplan//tripplan {__version__}//{language.split('_')[0].upper()}",
         method=method,
@@ -359,7 +359,7 @@ def _calendar(trip: Trip, method: str, name: str, events: list[Event], language:
     return calendar
 
 
-def trip_calendar(
+def build_calendar(
     trip: Trip,
     audience: Audience | str = Audience.TRAVELLER,
     *,

@@ -21,13 +21,21 @@ from icalendar import CUTYPE, PARTSTAT, ROLE, STATUS, Calendar, Event, vCalAddre
 from ._audience import View
 from ._exceptions import InvitationError
 from ._ics import EventWriter, _calendar, event_uid
-from ._model import Meeting
+from ._items import Meeting
+from ._timeline import resolve
 
 if TYPE_CHECKING:
     from ._model import Trip
     from ._timeline import Scheduled
 
-__all__ = ["Invitation", "InvitationError", "MeetingChange", "TripDiff", "diff", "invitations"]
+__all__ = [
+    "Invitation",
+    "InvitationError",
+    "MeetingChange",
+    "TripDiff",
+    "build_invitations",
+    "diff_trips",
+]
 
 _EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 Method = Literal["REQUEST", "CANCEL"]
@@ -186,10 +194,10 @@ def _stamp(now: datetime | None) -> datetime:
 
 
 def _meetings(trip: Trip) -> Iterable[Scheduled]:
-    return (e for e in trip.timeline if isinstance(e.item, Meeting))
+    return (e for e in resolve(trip) if isinstance(e.item, Meeting))
 
 
-def invitations(trip: Trip, *, now: datetime | None = None) -> list[Invitation]:
+def build_invitations(trip: Trip, *, now: datetime | None = None) -> list[Invitation]:
     """A first invitation (METHOD:REQUEST, SEQUENCE 0) for every meeting with someone to invite."""
     builder = _Builder(trip, _stamp(now))
     result = []
@@ -214,14 +222,17 @@ class MeetingChange:
 
 @dataclass(frozen=True)
 class TripDiff:
-    """The meetings of two versions of a trip, compared; ``invitations()`` says it by mail."""
+    """The meetings of two versions of a trip, compared; ``build_invitations()`` says it by mail."""
 
     old: Trip = field(repr=False)
     new: Trip = field(repr=False)
     changes: tuple[MeetingChange, ...]
 
     def __getitem__(self, item_id: str) -> MeetingChange:
-        return next(c for c in self.changes if c.item_id == item_id)
+        for change in self.changes:
+            if change.item_id == item_id:
+                return change
+        raise KeyError(f"no meeting with id {item_id!r} in either version")
 
     def invitations(self, *, now: datetime | None = None) -> list[Invitation]:
         """Updates for changed meetings, requests for new ones, cancellations for removed ones
@@ -232,12 +243,12 @@ class TripDiff:
         result: list[Invitation] = []
         for change in self.changes:
             if change.kind == "added":
-                entry = self.new.timeline[change.item_id]
+                entry = resolve(self.new)[change.item_id]
                 _, invited, _left = new.people(entry)
                 if invited:
                     result.append(new.make(entry, "REQUEST", 0, invited))
             elif change.kind == "changed":
-                entry = self.new.timeline[change.item_id]
+                entry = resolve(self.new)[change.item_id]
                 _, invited, _left = new.people(entry)
                 if invited:
                     result.append(new.make(entry, "REQUEST", sequence, invited, update=True))
@@ -245,7 +256,7 @@ class TripDiff:
                     removed = list(change.removed_attendees)
                     result.append(
                         old.make(
-                            self.old.timeline[change.item_id],
+                            resolve(self.old)[change.item_id],
                             "CANCEL",
                             sequence,
                             removed,
@@ -253,7 +264,7 @@ class TripDiff:
                         )
                     )
             elif change.kind == "removed":
-                entry = self.old.timeline[change.item_id]
+                entry = resolve(self.old)[change.item_id]
                 _, invited, _left = old.people(entry)
                 if invited:
                     result.append(old.make(entry, "CANCEL", sequence, invited, cancelled=True))
@@ -270,7 +281,7 @@ def _signature(trip: Trip, entry: Scheduled, to: list[str]) -> bytes:
     return bytes(invitation.calendar.walk("VEVENT")[0].to_ical())
 
 
-def diff(old: Trip, new: Trip) -> TripDiff:
+def diff_trips(old: Trip, new: Trip) -> TripDiff:
     """Compare the meetings of two versions of a trip (matched by item id)."""
     before = {e.id: e for e in _meetings(old) if e.item.status != "cancelled"}
     after = {e.id: e for e in _meetings(new) if e.item.status != "cancelled"}

@@ -8,40 +8,25 @@ zero (``0501``) stay text too. Duplicate keys are errors, not silently overwritt
 
 from __future__ import annotations
 
-import difflib
+import dataclasses
 import json
 import math
 import os
 import re
 import tomllib
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import yaml
-from pydantic import BaseModel, ValidationError
 
 from ._exceptions import Problem, TripFileError
-from ._memory import gc_paused
-from ._model import (
-    Activity,
-    AgendaEntry,
-    Flight,
-    Meeting,
-    Notes,
-    Person,
-    Place,
-    Reminders,
-    Stay,
-    Transfer,
-    Trip,
-)
+from ._model import Trip
+from ._problems import PathKey, describe, format_path
 
 __all__ = ["Format", "load_trip", "parse_trip"]
 
 Format = Literal["yaml", "json", "toml"]
 _SUFFIXES: dict[str, Format] = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
-PathKey = tuple[str | int, ...]
 
 
 def load_trip(path: str | os.PathLike[str], *, format: Format | None = None) -> Trip:
@@ -73,11 +58,6 @@ def load_trip(path: str | os.PathLike[str], *, format: Format | None = None) -> 
 
 def parse_trip(text: str | bytes, *, format: Format = "yaml", source: str = "<string>") -> Trip:
     """Validate a trip given as text; ``source`` names it in error messages."""
-    with gc_paused():
-        return _parse(text, format, source)
-
-
-def _parse(text: str | bytes, format: Format, source: str) -> Trip:
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
@@ -95,7 +75,7 @@ def _parse(text: str | bytes, format: Format, source: str) -> Trip:
     else:
         raise ValueError(f"unknown format {format!r}")
     if not isinstance(document, dict):
-        what = "empty" if document is None else f"{_kind(document)}"
+        what = "empty" if document is None else describe(document)
         raise TripFileError(
             [
                 Problem(
@@ -108,15 +88,13 @@ def _parse(text: str | bytes, format: Format, source: str) -> Trip:
         )
     try:
         return Trip.model_validate(document)
-    except ValidationError as exc:
-        problems = [_problem(error, document, root, source) for error in exc.errors()]
-        problems.sort(key=lambda p: p.line if p.line is not None else math.inf)
-        raise TripFileError(_unique(problems)) from None
-
-
-def _unique(problems: list[Problem]) -> list[Problem]:
-    seen: set[Problem] = set()
-    return [p for p in problems if not (p in seen or seen.add(p))]  # type: ignore[func-returns-value]
+    except TripFileError as error:
+        located = [
+            dataclasses.replace(p, file=source, line=_line(p.location, root))
+            for p in error.problems
+        ]
+        located.sort(key=lambda p: p.line if p.line is not None else math.inf)
+        raise TripFileError(located) from None
 
 
 # --- YAML --------------------------------------------------------------------------------------
@@ -310,173 +288,7 @@ def _read_toml(text: str, source: str) -> Any:
         ) from None
 
 
-# --- pydantic errors -> problems ---------------------------------------------------------------
-
-
-def format_path(path: PathKey) -> str:
-    """``("items", 5, "attendees", 2)`` -> ``items[5].attendees[2]``."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
-            text += f".{part}" if text else part
-        else:
-            text += f"[{json.dumps(part, ensure_ascii=False)}]"
-    return text
-
-
-def _document_path(loc: tuple[str | int, ...], document: Any) -> PathKey:
-    """Map pydantic's location onto the document: drop union tags, use field aliases."""
-    path: list[str | int] = []
-    current = document
-    for part in loc:
-        if isinstance(current, list) and isinstance(part, int):
-            path.append(part)
-            current = current[part] if 0 <= part < len(current) else None
-        elif isinstance(current, dict):
-            key = "from" if part == "from_" and "from" in current else part
-            if isinstance(key, str) and key not in current and current.get("type") == key:
-                continue  # the discriminated union's tag
-            if isinstance(key, str) and (key.startswith("function-") or "[" in key):
-                continue
-            path.append(key)
-            current = current.get(key) if isinstance(key, str) else None
-        else:
-            path.append(part)
-            current = None
-    return tuple(path)
-
-
-_ITEM_MODELS: dict[str, type[BaseModel]] = {
-    "flight": Flight,
-    "transfer": Transfer,
-    "train": Transfer,
-    "drive": Transfer,
-    "stay": Stay,
-    "meeting": Meeting,
-    "activity": Activity,
-}
-
-
-def _model_at(path: PathKey, document: Any) -> type[BaseModel] | None:
-    """Which model describes the mapping at ``path`` (to suggest field names)."""
-    shape = tuple("#" if isinstance(p, int) else p for p in path)
-    if shape == ():
-        return Trip
-    if len(shape) == 2 and shape[0] == "people":
-        return Person
-    if len(shape) == 2 and shape[0] == "places":
-        return Place
-    if shape == ("reminders",):
-        return Reminders
-    if shape == ("items", "#"):
-        node = _get(document, path)
-        return _ITEM_MODELS.get(str(node.get("type"))) if isinstance(node, dict) else None
-    if shape == ("items", "#", "notes"):
-        return Notes
-    if shape == ("items", "#", "agenda", "#"):
-        return AgendaEntry
-    return None
-
-
-def _get(document: Any, path: PathKey) -> Any:
-    for part in path:
-        try:
-            document = document[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return document
-
-
-def _fields(model: type[BaseModel]) -> list[str]:
-    return [f.alias or name for name, f in model.model_fields.items()]
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "empty (null)"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the text {value!r}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
-_EXPECTED = {
-    "string_type": "text",
-    "bool_type": "true or false",
-    "bool_parsing": "true or false",
-    "int_type": "a whole number",
-    "int_parsing": "a whole number",
-    "float_type": "a number",
-    "float_parsing": "a number",
-    "list_type": "a list",
-    "tuple_type": "a list",
-    "dict_type": "a mapping",
-    "model_type": "a mapping",
-    "model_attributes_type": "a mapping",
-}
-
-_PATTERN_HELP = {
-    "carrier": "a two-character IATA airline code like LA",
-    "number": "a flight number like 501 (the airline code goes in carrier)",
-    "email": "an email address",
-    "phone": "a phone number in international form, like +56 2 2555 0100",
-    "online": "an http:// or https:// URL",
-    "id": "a slug of letters, digits, dots, dashes and underscores, like scl-2027-03",
-    "country": "an ISO 3166-1 alpha-2 country code in capitals, like CL",
-    "from": "an IATA airport code in capitals, like SCL",
-    "to": "an IATA airport code in capitals, like SCL",
-    "traveller": "a key of people",
-}
-
-
-def _problem(
-    error: Mapping[str, Any], document: Any, root: yaml.Node | None, source: str
-) -> Problem:
-    path = _document_path(tuple(error["loc"]), document)
-    kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
-    field = path[-1] if path else ""
-    line = _line(path, root)
-    if kind == "missing":
-        message, path = f"missing required field {field!r}", path[:-1]
-    elif kind == "extra_forbidden":
-        path = path[:-1]
-        message = f"unknown field {field!r}"
-        model = _model_at(path, document)
-        if model is not None:
-            allowed = _fields(model)
-            close = difflib.get_close_matches(str(field), allowed, n=1)
-            message += (
-                f"; did you mean {close[0]!r}?"
-                if close
-                else f"; expected one of: {', '.join(allowed)}"
-            )
-    elif kind == "union_tag_invalid":
-        message = (
-            f"unknown item type {ctx.get('tag')!r}; expected one of: {ctx.get('expected_tags')}"
-        )
-    elif kind == "union_tag_not_found":
-        message = "missing field 'type'; expected one of: flight, transfer, train, drive, stay, meeting, activity"
-    elif kind == "value_error":
-        message = str(ctx.get("error") or error["msg"].removeprefix("Value error, "))
-    elif kind == "literal_error":
-        message = f"got {_kind(value)}; expected {ctx.get('expected')}"
-    elif kind == "string_pattern_mismatch":
-        expected = _PATTERN_HELP.get(str(field), f"text matching {ctx.get('pattern')}")
-        message = f"{value!r} is not {expected}"
-    elif kind in _EXPECTED:
-        message = f"expected {_EXPECTED[kind]}, got {_kind(value)}"
-    else:
-        message = error["msg"]
-    return Problem(message, path=format_path(path), file=source, line=line)
+# --- lines ---------------------------------------------------------------------------------------
 
 
 def _line(path: PathKey, root: yaml.Node | None) -> int | None:

@@ -4,15 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from . import _airports, _zones
 
-if TYPE_CHECKING:
-    from ._model import Place
+__all__ = ["Location", "locate", "online_location", "unknown_place"]
 
-__all__ = ["Location", "locate", "unknown_place"]
+
+class Place(Protocol):
+    """What a place of the trip says about where it is (the model's ``Place``)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def zone_name(self) -> str: ...
+    @property
+    def country(self) -> str | None: ...
+    @property
+    def subdivision(self) -> str | None: ...
+    @property
+    def city(self) -> str | None: ...
+    @property
+    def address(self) -> str | None: ...
+    @property
+    def geo(self) -> tuple[float, float] | None: ...
+    @property
+    def phone(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +76,7 @@ def locate(ref: str, places: Mapping[str, Place]) -> Location:
             geo=place.geo,
             phone=place.phone,
         )
-    if len(ref) == 3 and ref.isupper() and _airports.is_airport(ref):
+    if _airports.looks_like_airport(ref):
         airport = _airports.airport(ref)
         return Location(
             key=ref,
@@ -77,3 +95,8 @@ def unknown_place(ref: str, keys: Iterable[str]) -> ValueError:
     return ValueError(
         f"unknown place {ref!r}: not a key of places ({known}) and not an IATA airport code"
     )
+
+
+def online_location(zone: str) -> Location:
+    """Where an item with no place happens: only its zone (an online meeting)."""
+    return Location(key=None, name=zone, zone=_zones.get_zone(zone))

@@ -54,10 +54,19 @@ from urllib.parse import urlsplit
 
 from icalendar import Calendar
 
-from ._exceptions import MailError
+from ._exceptions import InvitationError, MailError
 from ._http import is_loopback_host as _is_loopback_host
+from ._itip import Invitation
+from ._model import Trip
 
-__all__ = ["PASSWORD_VARIABLE", "USERNAME_VARIABLE", "MailError", "imip_message", "send"]
+__all__ = [
+    "PASSWORD_VARIABLE",
+    "USERNAME_VARIABLE",
+    "MailError",
+    "imip_message",
+    "invitation_mail",
+    "send_mail",
+]
 
 USERNAME_VARIABLE = "TRIPPLAN_SMTP_USERNAME"
 PASSWORD_VARIABLE = "TRIPPLAN_SMTP_PASSWORD"
@@ -77,6 +86,32 @@ _T = TypeVar("_T")
 
 
 # --- the message ---------------------------------------------------------------------------------
+
+
+def invitation_mail(
+    trip: Trip, invitation: Invitation, *, date: datetime | None = None
+) -> EmailMessage:
+    """The iMIP mail of one invitation, from its organizer to its recipients, with its subject
+    and bodies. Given a ``date`` the message is reproducible: its Message-ID derives from the
+    invitation and the organizer's domain."""
+
+    def who(key: str) -> tuple[str, str]:
+        person = trip.people[key]
+        if person.email is None:
+            raise InvitationError(f"people.{key} has no email; an invitation cannot reach them")
+        return person.name, person.email
+
+    sender = who(invitation.organizer)
+    return imip_message(
+        invitation.calendar,
+        sender=sender,
+        to=[who(k) for k in invitation.recipients],
+        subject=invitation.subject,
+        text=invitation.text,
+        html=invitation.html,
+        date=date,
+        message_id_domain=sender[1].rpartition("@")[2] if date else None,
+    )
 
 
 def imip_message(
@@ -250,7 +285,7 @@ class _Credentials:
     password: str = field(repr=False)
 
 
-def send(
+def send_mail(
     messages: Iterable[EmailMessage],
     url: str,
     *,

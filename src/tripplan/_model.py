@@ -1,57 +1,64 @@
-"""The trip format as pydantic models: what a trip file may say, validated where it is said.
+"""The trip format as pydantic models: what a trip may say, validated where it is said.
 
 Every model forbids unknown fields. Cross-references (person keys, place keys, airports) and local
-times are checked while the trip validates, so each problem carries its own location
-(``items[5].attendees[2]``) and pydantic reports them all in one pass. A valid ``Trip`` carries its
-resolved ``timeline``: every item at exact instants.
+times are checked while the trip validates (``_scope``), so each problem carries its own location
+(``items[5].attendees[2]``) and all of them are reported in one pass, as a ``TripFileError`` —
+whether the trip comes from a file, from ``Trip(...)`` or from ``Trip.model_validate``. A trip is
+immutable; its editing methods return a new trip that went through the same validation.
+
+The model knows nothing of what is built from it: the resolved timeline (``_timeline``), checks,
+calendars and sheets read a ``Trip``; it never calls them.
 """
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
+from pydantic import BaseModel as _PydanticModel
 from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
+    ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
 )
 
-from . import _airports, _zones
-from ._locations import Location, locate, unknown_place
+from . import _airports, _holidays, _scope, _zones
+from ._base import Model, Text
+from ._exceptions import Problem, TripFileError
+from ._items import (
+    ITEM_TYPES,
+    Activity,
+    AgendaEntry,
+    Flight,
+    Item,
+    Meeting,
+    Notes,
+    Stay,
+    Transfer,
+)
+from ._locations import Location, locate, online_location
+from ._problems import problems
+from ._scope import Instants, Key, Scope
 from ._time import resolve, to_utc
 from ._types import (
-    AgendaTime,
     CountryCode,
     Duration,
     Email,
     Geo,
-    IataCode,
     LocaleTag,
     Phone,
     Slug,
     TimezoneName,
-    Url,
     WallTime,
 )
-
-if TYPE_CHECKING:
-    from ._checks import CheckOptions, Finding
-    from ._rates import Rate
-    from ._timeline import Timeline
 
 __all__ = [
     "Activity",
@@ -59,163 +66,25 @@ __all__ = [
     "Flight",
     "Item",
     "Meeting",
-    "MeetingKind",
     "Notes",
     "Person",
     "Place",
     "Reminders",
+    "StatedRate",
     "Stay",
     "Transfer",
     "Trip",
+    "home_zone",
 ]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        populate_by_name=True,
-        coerce_numbers_to_str=True,
-        str_strip_whitespace=True,
-    )
-
-
-Text = Annotated[str, Field(min_length=1)]
-
-
-# --- cross-references --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Scope:
-    """What the items of the trip being validated may refer to (None: unknown, do not check).
-
-    ``places`` holds the validated places (their zones resolve times); when the places did not
-    validate, the keys written in the file still let references be checked.
-    """
-
-    people: frozenset[str] | None
-    place_keys: frozenset[str] | None
-    places: Mapping[str, Place] | None = None
-    # Memos for large trips: each place is located, and each wall time resolved, once per load.
-    located: dict[str, Location | None] = field(default_factory=dict)
-    instants: Instants = field(default_factory=dict)
-
-
-Instants = dict[tuple[WallTime, str], datetime]
-
-
-_SCOPE: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar(
-    "tripplan_scope", default=None
-)
-
-
-def _keys(data: Any, field: str) -> frozenset[str] | None:
-    value = data.get(field) if isinstance(data, dict) else None
-    return frozenset(value) if isinstance(value, dict) else None
-
-
-@contextmanager
-def _scoped(scope: _Scope) -> Iterator[None]:
-    token = _SCOPE.set(scope)
-    try:
-        yield
-    finally:
-        _SCOPE.reset(token)
-
-
-def _known_person(key: str) -> str:
-    scope = _SCOPE.get()
-    if scope is not None and scope.people is not None and key not in scope.people:
-        known = ", ".join(sorted(scope.people)) or "none"
-        raise ValueError(f"unknown person {key!r}; expected a key of people ({known})")
-    return key
-
-
-def _known_place(ref: str) -> str:
-    scope = _SCOPE.get()
-    if scope is None:
-        return ref
-    if scope.places is not None:
-        locate(ref, scope.places)
-    elif (
-        scope.place_keys is not None
-        and ref not in scope.place_keys
-        and not (len(ref) == 3 and ref.isupper() and _airports.is_airport(ref))
-    ):
-        raise unknown_place(ref, scope.place_keys)
-    return ref
-
-
-PersonKey = Annotated[str, AfterValidator(_known_person)]
-PlaceRef = Annotated[
-    str,
-    Field(description="a key of places, or an IATA airport code"),
-    AfterValidator(_known_place),
-]
-Key = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")]
-
-
-def _location(ref: object) -> Location | None:
-    scope = _SCOPE.get()
-    if not isinstance(ref, str) or scope is None or scope.places is None:
-        return None
-    if ref not in scope.located:
-        try:
-            scope.located[ref] = locate(ref, scope.places)
-        except ValueError:
-            scope.located[ref] = None
-    return scope.located[ref]
-
-
-def _resolve_once(wall: WallTime, zone: ZoneInfo) -> datetime:
-    scope = _SCOPE.get()
-    if scope is None:
-        return resolve(wall, zone)
-    key = (wall, zone.key)
-    moment = scope.instants.get(key)
-    if moment is None:
-        moment = scope.instants[key] = resolve(wall, zone)
-    return moment
-
-
-def _zone_of(info: ValidationInfo, ref_field: str) -> ZoneInfo | None:
-    """The zone of the place named by an earlier field, or of an item's own ``timezone``."""
-    location = _location(info.data.get(ref_field))
-    if location is not None:
-        return location.zone
-    zone = info.data.get("timezone")
-    return _zones.get_zone(zone) if isinstance(zone, str) else None
-
-
-def _check_at(value: WallTime, info: ValidationInfo, ref_field: str) -> WallTime:
-    zone = _zone_of(info, ref_field)
-    if zone is not None:
-        _resolve_once(value, zone)
-    return value
-
-
-def _check_after(
-    value: WallTime, info: ValidationInfo, ref_field: str, start_field: str, start_ref: str
-) -> WallTime:
-    """Resolve an end time and require it after the start, comparing instants."""
-    zone = _zone_of(info, ref_field)
-    start = info.data.get(start_field)
-    start_zone = _zone_of(info, start_ref)
-    if zone is None:
-        return value
-    end = _resolve_once(value, zone)
-    if isinstance(start, WallTime) and start_zone is not None:
-        begin = _resolve_once(start, start_zone)
-        if to_utc(end) <= to_utc(begin):
-            raise ValueError(f"ends at {value}, not after its {start_field} at {start}")
-    return value
+_T = TypeVar("_T")
 
 
 # --- people and places -------------------------------------------------------------------------
 
 
-class Person(_Model):
+class Person(Model):
     """Someone on the trip: our side (``team``, the default) or the customer's."""
 
     name: Text
@@ -234,7 +103,7 @@ class Person(_Model):
         return f"{self.name} ({details})" if details else self.name
 
 
-class Place(_Model):
+class Place(Model):
     """A venue, hotel or address; its times are read in ``timezone``."""
 
     name: Text
@@ -255,11 +124,9 @@ class Place(_Model):
     @model_validator(mode="after")
     def _known_subdivision(self) -> Place:
         if self.subdivision is not None:
-            import holidays
-
             if self.country is None:
                 raise ValueError("a subdivision needs the place's country")
-            known = holidays.list_supported_countries().get(self.country, [])
+            known = _holidays.subdivisions(self.country)
             if self.subdivision not in known:
                 expected = ", ".join(known) if known else "none are known for this country"
                 raise ValueError(
@@ -282,167 +149,13 @@ class Place(_Model):
 
     @property
     def zone_name(self) -> str:
-        """The place's zone: its own, or its country's only one."""
+        """The place's zone: its own, or its country's only one (validation made sure of one)."""
         if self.timezone is not None:
             return self.timezone
-        assert self.country is not None
-        return _zones.country_zones(self.country)[0]
+        return _zones.country_zones(self.country or "")[0]
 
 
-# --- items -------------------------------------------------------------------------------------
-
-
-class Notes(_Model):
-    """``public`` may go to anyone, ``team`` to our side, ``private`` to the traveller alone."""
-
-    public: str | None = None
-    team: str | None = None
-    private: str | None = None
-
-
-class AgendaEntry(_Model):
-    at: AgendaTime
-    title: Text
-    by: PersonKey | None = None
-
-
-class _Item(_Model):
-    id: Slug | None = Field(
-        default=None, description="stable identifier of the item; calendar UIDs derive from it"
-    )
-    title: str | None = None
-    notes: Notes = Notes()
-    optional: bool = False
-    status: Literal["confirmed", "tentative", "cancelled"] = "confirmed"
-    reminder: Duration | None = Field(
-        default=None, description="alarm lead time for this item, overriding the trip's default"
-    )
-
-
-class Flight(_Item):
-    type: Literal["flight"] = "flight"
-    carrier: Annotated[str, Field(pattern=r"^[A-Z0-9]{2}$", description="IATA airline code")]
-    number: Annotated[str, Field(pattern=r"^[0-9]{1,4}[A-Z]?$")]
-    from_: IataCode = Field(alias="from")
-    to: IataCode
-    depart: WallTime
-    arrive: WallTime
-    cabin: Literal["economy", "premium_economy", "business", "first"] | None = None
-    seat: str | None = None
-    confirmation: str | None = None
-    departure_terminal: str | None = None
-    arrival_terminal: str | None = None
-
-    @field_validator("depart")
-    @classmethod
-    def _depart(cls, value: WallTime, info: ValidationInfo) -> WallTime:
-        return _check_at(value, info, "from_")
-
-    @field_validator("arrive")
-    @classmethod
-    def _arrive(cls, value: WallTime, info: ValidationInfo) -> WallTime:
-        # An arrival before the departure is a plan finding with advice, not a load error.
-        return _check_at(value, info, "to")
-
-    @property
-    def flight_number(self) -> str:
-        return f"{self.carrier} {self.number}"
-
-
-class Transfer(_Item):
-    """Ground travel between two places: a car ``transfer``, a ``train`` or a ``drive``."""
-
-    type: Literal["transfer", "train", "drive"]
-    from_: PlaceRef = Field(alias="from")
-    to: PlaceRef
-    start: WallTime
-    end: WallTime
-    provider: str | None = None
-    number: str | None = Field(default=None, description="train or service number")
-    seat: str | None = None
-    confirmation: str | None = None
-
-    @field_validator("start")
-    @classmethod
-    def _start(cls, value: WallTime, info: ValidationInfo) -> WallTime:
-        return _check_at(value, info, "from_")
-
-    @field_validator("end")
-    @classmethod
-    def _end(cls, value: WallTime, info: ValidationInfo) -> WallTime:
-        return _check_after(value, info, "to", "start", "from_")
-
-
-class Stay(_Item):
-    type: Literal["stay"] = "stay"
-    place: PlaceRef
-    check_in: WallTime
-    check_out: WallTime
-    confirmation: str | None = None
-
-    @field_validator("check_in")
-    @classmethod
-    def _check_in(cls, value: WallTime, info: ValidationInfo) -> WallTime:
-        return _check_at(value, info, "place")
-
-    @field_validator("check_out")
-    @classmethod
-    def _check_out(cls, value: WallTime, info: ValidationInfo) -> WallTime:
-        return _check_after(value, info, "place", "check_in", "place")
-
-
-MeetingKind = Literal["internal", "it_staff_day", "executive_meeting", "demo", "meal", "other"]
-
-
-class _Located(_Item):
-    """An item at one place (or, online, in one zone) from ``start`` to ``end``."""
-
-    place: PlaceRef | None = None
-    timezone: TimezoneName | None = Field(
-        default=None, description="zone of an item without a place (an online meeting)"
-    )
-    start: WallTime
-    end: WallTime
-
-    @field_validator("start")
-    @classmethod
-    def _start(cls, value: WallTime, info: ValidationInfo) -> WallTime:
-        return _check_at(value, info, "place")
-
-    @field_validator("end")
-    @classmethod
-    def _end(cls, value: WallTime, info: ValidationInfo) -> WallTime:
-        return _check_after(value, info, "place", "start", "place")
-
-    @model_validator(mode="after")
-    def _needs_zone(self) -> _Located:
-        if self.place is None and self.timezone is None:
-            raise ValueError("give a place, or a timezone for an item with no place")
-        return self
-
-
-class Meeting(_Located):
-    type: Literal["meeting"] = "meeting"
-    kind: MeetingKind = "other"
-    organizer: PersonKey | None = Field(
-        default=None, description="person key; default the traveller"
-    )
-    attendees: list[PersonKey] = Field(default_factory=list)
-    agenda: list[AgendaEntry] = Field(default_factory=list)
-    online: Url | None = Field(default=None, description="URL of the online meeting")
-    language: LocaleTag | None = Field(
-        default=None, description="language of the invitation; default the organizer's"
-    )
-
-
-class Activity(_Located):
-    type: Literal["activity"] = "activity"
-
-
-Item = Annotated[Flight | Transfer | Stay | Meeting | Activity, Field(discriminator="type")]
-
-
-class StatedRate(_Model):
+class StatedRate(Model):
     """An exchange rate the trip states (a bank's, a card's): it wins over any fetched one.
     ``rate`` is how many ``currency`` one ``per`` buys."""
 
@@ -452,13 +165,8 @@ class StatedRate(_Model):
     date: dt.date
     source: Text
 
-    def as_rate(self) -> Rate:
-        from ._rates import Rate
 
-        return Rate(self.per, self.currency, self.rate, self.date, self.source)
-
-
-class Reminders(_Model):
+class Reminders(Model):
     """Default alarm lead time per item type (``train`` and ``drive`` fall back to ``transfer``)."""
 
     flight: Duration | None = None
@@ -469,12 +177,23 @@ class Reminders(_Model):
     activity: Duration | None = None
     stay: Duration | None = None
 
+    def lead(self, item: Item) -> timedelta | None:
+        """How long before ``item`` its alarm rings: its own reminder, else its type's default."""
+        if item.reminder is not None:
+            return item.reminder
+        lead: timedelta | None = getattr(self, item.kind_name)
+        if lead is None and item.kind_name in ("train", "drive"):
+            lead = self.transfer
+        return lead
+
 
 # --- the trip ----------------------------------------------------------------------------------
 
+ItemRef = str | int
 
-class Trip(_Model):
-    """A trip plan: people, places and items, every item resolved to exact instants."""
+
+class Trip(Model):
+    """A trip plan: people, places and items, validated as a whole."""
 
     id: Slug = Field(description="stable across revisions: calendar UIDs derive from it")
     title: str | None = None
@@ -489,48 +208,54 @@ class Trip(_Model):
         default_factory=list, description="exchange rates to use instead of fetched ones"
     )
     people: dict[Key, Person]
-    places: dict[Key, Place] = {}
+    places: dict[Key, Place] = Field(default_factory=dict)
     traveller: Key = Field(description="key of the person travelling")
     items: list[Item] = Field(default_factory=list)
 
-    _timeline: Timeline | None = PrivateAttr(default=None)
+    _instants: Instants = PrivateAttr(default_factory=dict)
+    _ids: tuple[str, ...] = PrivateAttr(default=())
+    # What other layers derive from this trip, kept with it (the timeline): the model only
+    # holds it and never looks inside.
+    _derived: dict[str, object] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="wrap")
     @classmethod
-    def _with_scope(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Trip:
+    def _validate(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Trip:
         # Cross-references are checked against the keys the document writes, even where the
         # people or places themselves fail to validate, so one pass reports every problem.
-        from ._timeline import build_timeline
-
-        scope = _Scope(_keys(data, "people"), _keys(data, "places"))
-        with _scoped(scope):
-            trip: Trip = handler(data)
-        if trip._timeline is None:
-            trip._timeline = build_timeline(trip, scope.instants)
+        scope = Scope(_scope.keys_of(data, "people"), _scope.keys_of(data, "places"))
+        try:
+            with _scope.scoped(scope):
+                trip: Trip = handler(data)
+        except ValidationError as error:
+            raise TripFileError(problems(error, data, _MODELS)) from None
+        trip._instants = scope.instants
+        trip._ids = _item_ids(trip.items)
         return trip
 
     @field_validator("home")
     @classmethod
-    def _home(cls, value: str) -> str:
-        home_zone(value)
+    def _home(cls, value: str | None) -> str | None:
+        if value is not None:
+            home_zone(value)
         return value
 
     @field_validator("traveller")
     @classmethod
     def _traveller(cls, value: str) -> str:
-        return _known_person(value)
+        return _scope.known_person(value)
 
     @field_validator("items", mode="wrap")
     @classmethod
     def _items(cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
-        outer = _SCOPE.get()
-        scope = _Scope(
+        outer = _scope.current()
+        scope = Scope(
             outer.people if outer else None,
             outer.place_keys if outer else None,
             info.data.get("places"),
             instants=outer.instants if outer else {},
         )
-        with _scoped(scope):
+        with _scope.scoped(scope):
             items = handler(value)
         first: dict[str, int] = {}
         for index, item in enumerate(items):
@@ -543,40 +268,176 @@ class Trip(_Model):
                 first[item.id] = index
         return items
 
+    # --- reading -------------------------------------------------------------------------------
+
     @property
-    def timeline(self) -> Timeline:
-        """Every item at exact instants, in time order."""
-        assert self._timeline is not None
-        return self._timeline
+    def item_ids(self) -> tuple[str, ...]:
+        """Each item's id, in file order: its own ``id``, else one made from what it is."""
+        return self._ids
+
+    def index(self, ref: ItemRef) -> int:
+        """The position of an item given by id (its own or the made one) or by position."""
+        if isinstance(ref, int):
+            if not -len(self.items) <= ref < len(self.items):
+                raise KeyError(f"no item at position {ref} (the trip has {len(self.items)})")
+            return ref % len(self.items)
+        try:
+            return self._ids.index(ref)
+        except ValueError:
+            raise KeyError(f"no item with id {ref!r}") from None
+
+    def item(self, ref: ItemRef) -> Item:
+        """An item by id or position; ``KeyError`` when there is none."""
+        return self.items[self.index(ref)]
+
+    def locate(self, ref: str | None, zone_name: str | None = None) -> Location:
+        """Where ``ref`` is (a key of places or an airport code), or, without one, the zone
+        ``zone_name`` alone (an online meeting)."""
+        if ref is not None:
+            return locate(ref, self.places)
+        return online_location(zone_name or "UTC")
+
+    def instant(self, wall: WallTime, zone_name: str) -> datetime:
+        """The aware datetime a wall time of this trip names in a zone: as validation resolved
+        it (one gap and fold policy, ``_time.resolve``)."""
+        found = self._instants.get((wall, zone_name))
+        return found if found is not None else resolve(wall, _zones.get_zone(zone_name))
 
     @property
     def home_zone(self) -> ZoneInfo:
-        """The traveller's home zone: ``home``, else the traveller's own, else where the trip starts."""
+        """The traveller's home zone: ``home``, else the traveller's own, else where the trip
+        starts."""
         if self.home is not None:
             return home_zone(self.home)
         person = self.people[self.traveller]
         if person.timezone is not None:
             return _zones.get_zone(person.timezone)
-        entries = self.timeline.entries
-        return entries[0].origin.zone if entries else _zones.get_zone("UTC")
+        first: tuple[datetime, ZoneInfo] | None = None
+        for item in self.items:
+            zone = self.locate(item.origin_ref, item.zone_name).zone
+            start = to_utc(self.instant(item.wall_start, zone.key))
+            if first is None or start < first[0]:
+                first = (start, zone)
+        return first[1] if first is not None else _zones.get_zone("UTC")
 
-    def check(self, options: CheckOptions | None = None) -> list[Finding]:
-        """The plan's findings (mistakes and advice), most severe first, then in time order."""
-        from ._checks import check
+    def derived(self, name: str, make: Callable[[Trip], _T]) -> _T:
+        """A value computed from this trip once and kept with it (trips are immutable)."""
+        if name not in self._derived:
+            self._derived[name] = make(self)
+        return self._derived[name]  # type: ignore[return-value]
 
-        return check(self, options)
-
-    def attends(self, person: str, meeting: Meeting) -> bool:
-        """Whether ``person`` takes part in ``meeting`` (organizer, attendee, or the traveller of a
-        meeting that lists no one)."""
-        organizer = meeting.organizer or self.traveller
-        if person == organizer or person in meeting.attendees:
+    def attends(self, person: str, item: Item) -> bool:
+        """Whether ``person`` takes part in ``item``: a meeting's organizer or attendee (or the
+        traveller, at a meeting that lists no one); the traveller at every other item."""
+        if not isinstance(item, Meeting):
+            return person == self.traveller
+        organizer = item.organizer or self.traveller
+        if person == organizer or person in item.attendees:
             return True
-        return person == self.traveller and not meeting.attendees
+        return person == self.traveller and not item.attendees
+
+    # --- editing: each returns a new trip, validated like a file -------------------------------
+
+    def replace(self, **fields: Any) -> Trip:
+        """This trip with some top-level fields replaced (``title=``, ``people=``, ``items=``)."""
+        unknown = set(fields) - set(type(self).model_fields)
+        if unknown:
+            raise TripFileError(
+                [Problem(f"unknown field {name!r}", location=(name,)) for name in sorted(unknown)]
+            )
+        current = {name: getattr(self, name) for name in type(self).model_fields}
+        return Trip.model_validate({**current, **fields})
+
+    def replace_item(self, ref: ItemRef, **changes: Any) -> Trip:
+        """This trip with fields of one item replaced, e.g. ``replace_item("dinner", title=...)``."""
+        index = self.index(ref)
+        item = self.items[index]
+        names = {field.alias or name: name for name, field in type(item).model_fields.items()}
+        update = {names.get(key, key): value for key, value in changes.items()}
+        return self._with_item(index, item.model_copy(update=update))
+
+    def move_item(self, ref: ItemRef, by: timedelta) -> Trip:
+        """This trip with one item moved by ``by`` (both its times, as wall times)."""
+        index = self.index(ref)
+        return self._with_item(index, self.items[index].shifted(by))
+
+    def add_attendee(self, ref: ItemRef, person: str) -> Trip:
+        """This trip with ``person`` (a key of people) added to a meeting's attendees."""
+        index = self.index(ref)
+        meeting = self.items[index]
+        if not isinstance(meeting, Meeting):
+            raise TripFileError(
+                [
+                    Problem(
+                        f"{self._ids[index]!r} is a {meeting.kind_name}, not a meeting; only "
+                        "meetings have attendees",
+                        path=f"items[{index}]",
+                        location=("items", index),
+                    )
+                ]
+            )
+        if person in meeting.attendees:
+            return self
+        attendees = [*meeting.attendees, person]
+        return self._with_item(index, meeting.model_copy(update={"attendees": attendees}))
+
+    def add_items(self, *items: Item | dict[str, Any]) -> Trip:
+        """This trip with items added at the end (models or mappings as in a file)."""
+        return self.replace(items=[*self.items, *items])
+
+    def remove_item(self, ref: ItemRef) -> Trip:
+        """This trip without one item."""
+        index = self.index(ref)
+        return self.replace(items=[*self.items[:index], *self.items[index + 1 :]])
+
+    def _with_item(self, index: int, item: Item) -> Trip:
+        items: list[Any] = list(self.items)
+        items[index] = item
+        return self.replace(items=items)
 
 
 def home_zone(home: str) -> ZoneInfo:
     """``home`` as a zone: three capitals are an IATA airport code first, else an IANA name."""
-    if len(home) == 3 and home.isupper() and _airports.is_airport(home):
+    if _airports.looks_like_airport(home):
         return _zones.get_zone(_airports.airport(home).timezone)
     return _zones.get_zone(home)
+
+
+def _item_ids(items: Iterable[Item]) -> tuple[str, ...]:
+    """Each item's id: its own, else its natural id, made unique by the date and then a count."""
+    items = list(items)
+    taken: set[str] = {item.id for item in items if item.id}
+    ids: list[str] = []
+    for item in items:
+        if item.id is not None:
+            ids.append(item.id)
+            continue
+        base = item_id = item.natural_id()
+        day = item.wall_start.local.strftime("%Y%m%d")
+        if item_id in taken and not base.endswith(day):
+            base = item_id = f"{base}-{day}"
+        n = 1
+        while item_id in taken:
+            n += 1
+            item_id = f"{base}-{n}"
+        taken.add(item_id)
+        ids.append(item_id)
+    return tuple(ids)
+
+
+# Which model describes the mapping at each shape of path: to suggest field names in problems.
+_MODELS: dict[tuple[str, ...], type[_PydanticModel]] = {
+    (): Trip,
+    ("people", "*"): Person,
+    ("places", "*"): Place,
+    ("reminders",): Reminders,
+    ("rates", "#"): StatedRate,
+    ("items", "#", "notes"): Notes,
+    ("items", "#", "agenda", "#"): AgendaEntry,
+    **{
+        ("items", "#", tag): model
+        for model in (Flight, Transfer, Stay, Meeting, Activity)
+        for tag in ITEM_TYPES
+        if tag in model.model_fields["type"].annotation.__args__  # type: ignore[union-attr]
+    },
+}

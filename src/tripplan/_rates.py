@@ -165,6 +165,24 @@ class RateResult:
     attribution: str | None = None
     problems: tuple[str, ...] = field(default=())
 
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready: the value as a decimal string, the date in ISO 8601."""
+        rate = self.rate
+        return {
+            "origin": self.origin,
+            "note": self.note,
+            "attribution": self.attribution,
+            "rate": None
+            if rate is None
+            else {
+                "base": rate.base,
+                "quote": rate.quote,
+                "value": str(rate.value),
+                "as_of": rate.as_of.isoformat(),
+                "source": rate.source,
+            },
+        }
+
 
 class RateProvider(Protocol):
     """A source of exchange rates: one request, one whole table, parsed defensively.

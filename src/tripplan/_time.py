@@ -15,12 +15,12 @@ ValueError: 2027-04-03 23:30 happens twice in America/Santiago, first at UTC-03:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ._types import WallTime, format_offset
 
-__all__ = ["resolve", "to_utc"]
+__all__ = ["agenda_instant", "resolve", "to_utc"]
 
 
 def to_utc(moment: datetime) -> datetime:
@@ -66,3 +66,15 @@ def resolve(wall: WallTime, zone: ZoneInfo) -> datetime:
         return early if wall.offset == first else late
     # A skipped wall time with an explicit offset names one instant; show it as the clocks do.
     return (wall.local - wall.offset).replace(tzinfo=UTC).astimezone(zone)
+
+
+def agenda_instant(start: datetime, at: time) -> datetime:
+    """An agenda time of a meeting that starts at ``start``: on the meeting's local day, or the
+    next day when it is earlier than the start; resolved by the same policy as ``resolve``."""
+    day = start.date()
+    if at < start.time().replace(tzinfo=None):
+        day += timedelta(days=1)
+    zone = start.tzinfo
+    if not isinstance(zone, ZoneInfo):
+        raise TypeError("agenda_instant needs a start in a ZoneInfo zone")
+    return resolve(WallTime(datetime.combine(day, at)), zone)

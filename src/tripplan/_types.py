@@ -11,6 +11,7 @@ datetime.timedelta(seconds=5400)
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
@@ -28,7 +29,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
-from . import _zones
+from . import _airports, _zones
 
 __all__ = [
     "AgendaTime",
@@ -43,9 +44,11 @@ __all__ = [
     "TimezoneName",
     "Url",
     "WallTime",
+    "check_locale",
     "format_duration",
     "format_offset",
     "parse_duration",
+    "slugify",
 ]
 
 _WALL = re.compile(
@@ -184,13 +187,12 @@ def _check_country(code: str) -> str:
 
 
 def _check_iata(code: str) -> str:
-    from . import _airports
-
     _airports.airport(code)
     return code
 
 
-def _check_locale(tag: str) -> str:
+def check_locale(tag: str) -> str:
+    """A locale tag Babel knows, normalized (``es-CL`` -> ``es_CL``); ValueError otherwise."""
     from babel import Locale, UnknownLocaleError
 
     try:
@@ -228,7 +230,7 @@ CountryCode = Annotated[
 IataCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(_check_iata)]
 LocaleTag = Annotated[
     str,
-    AfterValidator(_check_locale),
+    AfterValidator(check_locale),
     WithJsonSchema({"type": "string", "examples": ["en", "es", "es_CL", "pt_BR"]}),
 ]
 Slug = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")]
@@ -241,3 +243,9 @@ Geo = tuple[
     Annotated[float, Field(ge=-90, le=90, description="latitude")],
     Annotated[float, Field(ge=-180, le=180, description="longitude")],
 ]
+
+
+def slugify(text: str) -> str:
+    """ASCII, lower case, dashes: ``Cena con Sofía`` -> ``cena-con-sofia``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "item"

@@ -1,0 +1,124 @@
+"""Everything tripplan makes for a trip, as the command's ``build`` writes it, and the reports
+that ``check`` and ``timeline`` print: library functions, so a script gets exactly what the
+command writes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from ._briefing import build_sheet, render_sheet
+from ._checks import CheckOptions, check
+from ._feeds import BusyEvent
+from ._findings import Finding, Severity
+from ._ics import build_calendar
+from ._itip import Invitation, build_invitations, diff_trips
+from ._model import Trip
+from ._timeline import resolve
+from ._version import __version__
+from ._zones import tzdata_version
+
+__all__ = [
+    "build_outputs",
+    "check_report",
+    "invitations_since",
+    "report_lines",
+    "timeline_lines",
+    "timeline_report",
+    "to_json",
+]
+
+
+def to_json(data: Any) -> str:
+    """JSON as tripplan writes it: indented, UTF-8 text kept as it is, a final newline."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def check_report(trip: Trip, findings: Iterable[Finding], source: str = "") -> dict[str, Any]:
+    """The findings as JSON-ready data, with the counts per severity and the data versions."""
+    findings = list(findings)
+    counts = {s.value: sum(1 for f in findings if f.severity is s) for s in Severity}
+    return {
+        "trip": trip.id,
+        "file": source,
+        "tripplan": __version__,
+        "tzdata": tzdata_version(),
+        "summary": counts,
+        "findings": [f.to_dict() for f in findings],
+    }
+
+
+def report_lines(report: dict[str, Any], findings: Iterable[Finding]) -> list[str]:
+    """The report as ``check`` prints it: one line per finding, then the counts."""
+
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    counts = report["summary"]
+    lines = [f"{report['file']}: {finding}" for finding in findings]
+    lines.append(
+        f"{report['trip']}: {plural(counts['error'], 'error')}, "
+        f"{plural(counts['warning'], 'warning')}, {plural(counts['note'], 'note')} "
+        f"(tzdata {report['tzdata']})"
+    )
+    return lines
+
+
+def timeline_report(trip: Trip) -> dict[str, Any]:
+    """The resolved itinerary as JSON-ready data (``timeline.json``)."""
+    return {"trip": trip.id, "tzdata": tzdata_version(), "items": resolve(trip).to_dict()}
+
+
+def timeline_lines(trip: Trip) -> list[str]:
+    """The resolved itinerary as ``timeline`` prints it: three lines per item."""
+    lines = []
+    for e in resolve(trip):
+        start = f"{e.start:%a %Y-%m-%d %H:%M} {e.origin.zone.key}"
+        end = f"{e.end:%a %Y-%m-%d %H:%M} {e.destination.zone.key}"
+        lines += [
+            e.id,
+            f"  {e.label}",
+            f"  {start} → {end} ({e.start_utc:%H:%MZ} → {e.end_utc:%H:%MZ})",
+        ]
+    return lines
+
+
+def invitations_since(
+    trip: Trip, previous: Trip | None, *, now: datetime | None = None
+) -> list[Invitation]:
+    """First invitations, or, given the ``previous`` version of the trip, only what changed."""
+    if previous is None:
+        return build_invitations(trip, now=now)
+    return diff_trips(previous, trip).invitations(now=now)
+
+
+def build_outputs(
+    trip: Trip,
+    *,
+    now: datetime | None = None,
+    rates: bool = False,
+    options: CheckOptions | None = None,
+    busy: Iterable[BusyEvent] = (),
+    source: str = "",
+) -> tuple[dict[str, bytes], list[Finding]]:
+    """Every output of a trip, rendered in memory before anything is written, and the findings.
+
+    The outputs, by relative path: ``trip.ics`` (the traveller's calendar), ``invites/*.ics``
+    (one invitation per meeting), ``briefing-<language>.html`` (a sheet per trip language),
+    ``check.json`` and ``timeline.json``. ``now`` fixes every time stamp (reproducible bytes).
+    """
+    findings = check(trip, options, busy=busy)
+    files: dict[str, bytes] = {
+        "timeline.json": to_json(timeline_report(trip)).encode(),
+        "check.json": to_json(check_report(trip, findings, source)).encode(),
+        "trip.ics": build_calendar(trip, now=now).to_ical(),
+    }
+    for invitation in build_invitations(trip, now=now):
+        files[f"invites/{invitation.filename}"] = invitation.to_ical()
+    for language in trip.languages:
+        sheet = build_sheet(trip, languages=[language], rates=rates)
+        files[f"briefing-{language}.html"] = render_sheet(sheet, "html").encode()
+    return files, findings

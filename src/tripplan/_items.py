@@ -1,0 +1,435 @@
+"""The items of a trip: flights, ground travel, stays, meetings and activities.
+
+Every item answers the same questions, so that nothing downstream switches on its ``type``: when
+it starts and ends (``wall_start``/``wall_end``, local wall times), where (``origin_ref`` and
+``destination_ref``: a place key or an airport code, or None for an item that has only a zone),
+what it is (``category``), whether it moves the traveller (``moves``) or leaves them free
+(``free_time``), its details as typed facts (``details``: a terminal, a seat, a confirmation
+code, each marked as a booking or not), and an id that survives most revisions (``natural_id``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time, timedelta
+from typing import Annotated, ClassVar, Literal, Self, get_args
+
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
+
+from . import _scope
+from ._base import Model, Text
+from ._scope import PersonKey, PlaceRef
+from ._time import agenda_instant
+from ._types import (
+    AgendaTime,
+    Duration,
+    IataCode,
+    LocaleTag,
+    Slug,
+    TimezoneName,
+    Url,
+    WallTime,
+    slugify,
+)
+
+__all__ = [
+    "ITEM_TYPES",
+    "Activity",
+    "AgendaEntry",
+    "Detail",
+    "DetailKind",
+    "Flight",
+    "Item",
+    "ItemType",
+    "Meeting",
+    "MeetingKind",
+    "Notes",
+    "Stay",
+    "Transfer",
+]
+
+ItemType = Literal["flight", "transfer", "train", "drive", "stay", "meeting", "activity"]
+ITEM_TYPES: tuple[str, ...] = get_args(ItemType)
+MeetingKind = Literal["internal", "it_staff_day", "executive_meeting", "demo", "meal", "other"]
+DetailKind = Literal[
+    "departure_terminal", "arrival_terminal", "cabin", "seat", "confirmation", "provider", "service"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Detail:
+    """One fact of an item. ``booking`` marks seats and confirmation codes: what the traveller
+    and the team may see and a customer may not (the audience view decides, from this flag)."""
+
+    kind: DetailKind
+    value: str
+    booking: bool = False
+
+
+class Notes(Model):
+    """``public`` may go to anyone, ``team`` to our side, ``private`` to the traveller alone."""
+
+    public: str | None = None
+    team: str | None = None
+    private: str | None = None
+
+
+def _agenda_time(value: object) -> object:
+    """An agenda time must exist on the meeting's day: the same gap and fold rules as the start."""
+    scope = _scope.current()
+    if scope is not None and scope.meeting is not None and hasattr(value, "hour"):
+        start, _zone = scope.meeting
+        agenda_instant(start, value)  # type: ignore[arg-type]
+    return value
+
+
+class AgendaEntry(Model):
+    at: Annotated[AgendaTime, AfterValidator(_agenda_time)]
+    title: Text
+    by: PersonKey | None = None
+
+
+class _Item(Model):
+    id: Slug | None = Field(
+        default=None, description="stable identifier of the item; calendar UIDs derive from it"
+    )
+    title: str | None = None
+    notes: Notes = Notes()
+    optional: bool = False
+    status: Literal["confirmed", "tentative", "cancelled"] = "confirmed"
+    reminder: Duration | None = Field(
+        default=None, description="alarm lead time for this item, overriding the trip's default"
+    )
+
+    #: Whether the item takes the traveller from one place to another.
+    moves: ClassVar[bool] = False
+
+    @property
+    def wall_start(self) -> WallTime:
+        raise NotImplementedError
+
+    @property
+    def wall_end(self) -> WallTime:
+        raise NotImplementedError
+
+    @property
+    def origin_ref(self) -> str | None:
+        """Where the item starts: a key of places or an airport code (None: only a zone)."""
+        raise NotImplementedError
+
+    @property
+    def destination_ref(self) -> str | None:
+        return self.origin_ref
+
+    @property
+    def zone_name(self) -> str | None:
+        """The zone of an item without a place (an online meeting)."""
+        return None
+
+    @property
+    def kind_name(self) -> str:
+        """The item's type tag (``flight``, ``train``, ``meeting`` ...)."""
+        return str(getattr(self, "type"))  # noqa: B009 - every item class declares its tag
+
+    @property
+    def category(self) -> str:
+        """What the item is: its type, or a meeting's kind (a key of ``_i18n.CATEGORIES``)."""
+        return self.kind_name
+
+    @property
+    def free_time(self) -> bool:
+        """Whether the traveller stays free for other things (a hotel night)."""
+        return False
+
+    def details(self) -> tuple[Detail, ...]:
+        """The item's facts beyond its times and places, in the order outputs list them."""
+        return ()
+
+    @property
+    def agenda_times(self) -> tuple[time, ...]:
+        """The times of day of the item's agenda (a meeting's), in order."""
+        return ()
+
+    def name(self, origin: str, destination: str, untitled: str) -> str:
+        """The item's name: its title, else what says it best (``untitled`` when nothing does)."""
+        return self.title or untitled
+
+    def natural_id(self) -> str:
+        """An id that survives most revisions: by name, travel by route and date."""
+        return f"{self.kind_name}-{slugify(self.title or self.category)}"
+
+    def shifted(self, delta: timedelta) -> Self:
+        """The item moved by ``delta`` (wall times; a written offset is dropped, so the new time
+        resolves by the place's zone). Validate it in a Trip to resolve it."""
+        raise NotImplementedError
+
+    def _moved(self, start: str, end: str, delta: timedelta) -> Self:
+        before = (getattr(self, start), getattr(self, end))
+        after = {
+            name: WallTime(wall.local + delta)
+            for name, wall in zip((start, end), before, strict=True)
+        }
+        return self.model_copy(update=after)
+
+    def _day(self) -> str:
+        return self.wall_start.local.strftime("%Y%m%d")
+
+
+def _fact(kind: DetailKind, value: str | None, *, booking: bool = False) -> tuple[Detail, ...]:
+    return (Detail(kind, value, booking),) if value else ()
+
+
+class Flight(_Item):
+    type: Literal["flight"] = "flight"
+    carrier: Annotated[str, Field(pattern=r"^[A-Z0-9]{2}$", description="IATA airline code")]
+    number: Annotated[str, Field(pattern=r"^[0-9]{1,4}[A-Z]?$")]
+    from_: IataCode = Field(alias="from")
+    to: IataCode
+    depart: WallTime
+    arrive: WallTime
+    cabin: Literal["economy", "premium_economy", "business", "first"] | None = None
+    seat: str | None = None
+    confirmation: str | None = None
+    departure_terminal: str | None = None
+    arrival_terminal: str | None = None
+
+    moves: ClassVar[bool] = True
+
+    @field_validator("depart")
+    @classmethod
+    def _depart(cls, value: WallTime, info: ValidationInfo) -> WallTime:
+        return _scope.check_at(value, info, "from_")
+
+    @field_validator("arrive")
+    @classmethod
+    def _arrive(cls, value: WallTime, info: ValidationInfo) -> WallTime:
+        # An arrival before the departure is a plan finding with advice, not a load error.
+        return _scope.check_at(value, info, "to")
+
+    @property
+    def flight_number(self) -> str:
+        return f"{self.carrier} {self.number}"
+
+    @property
+    def wall_start(self) -> WallTime:
+        return self.depart
+
+    @property
+    def wall_end(self) -> WallTime:
+        return self.arrive
+
+    @property
+    def origin_ref(self) -> str:
+        return self.from_
+
+    @property
+    def destination_ref(self) -> str:
+        return self.to
+
+    def details(self) -> tuple[Detail, ...]:
+        return (
+            *_fact("departure_terminal", self.departure_terminal),
+            *_fact("arrival_terminal", self.arrival_terminal),
+            *_fact("cabin", self.cabin),
+            *_fact("seat", self.seat, booking=True),
+            *_fact("confirmation", self.confirmation, booking=True),
+        )
+
+    def name(self, origin: str, destination: str, untitled: str) -> str:
+        return f"{self.carrier} {self.number} {self.from_}→{self.to}"
+
+    def natural_id(self) -> str:
+        return f"flight-{self.carrier}{self.number}-{self._day()}".lower()
+
+    def shifted(self, delta: timedelta) -> Self:
+        return self._moved("depart", "arrive", delta)
+
+
+class Transfer(_Item):
+    """Ground travel between two places: a car ``transfer``, a ``train`` or a ``drive``."""
+
+    type: Literal["transfer", "train", "drive"]
+    from_: PlaceRef = Field(alias="from")
+    to: PlaceRef
+    start: WallTime
+    end: WallTime
+    provider: str | None = None
+    number: str | None = Field(default=None, description="train or service number")
+    seat: str | None = None
+    confirmation: str | None = None
+
+    moves: ClassVar[bool] = True
+
+    @field_validator("start")
+    @classmethod
+    def _start(cls, value: WallTime, info: ValidationInfo) -> WallTime:
+        return _scope.check_at(value, info, "from_")
+
+    @field_validator("end")
+    @classmethod
+    def _end(cls, value: WallTime, info: ValidationInfo) -> WallTime:
+        return _scope.check_after(value, info, "to", "start", "from_")
+
+    @property
+    def wall_start(self) -> WallTime:
+        return self.start
+
+    @property
+    def wall_end(self) -> WallTime:
+        return self.end
+
+    @property
+    def origin_ref(self) -> str:
+        return self.from_
+
+    @property
+    def destination_ref(self) -> str:
+        return self.to
+
+    def details(self) -> tuple[Detail, ...]:
+        return (
+            *_fact("provider", self.provider),
+            *_fact("service", self.number),
+            *_fact("seat", self.seat, booking=True),
+            *_fact("confirmation", self.confirmation, booking=True),
+        )
+
+    def name(self, origin: str, destination: str, untitled: str) -> str:
+        return self.title or f"{origin} → {destination}"
+
+    def natural_id(self) -> str:
+        return f"{self.type}-{slugify(self.from_)}-{slugify(self.to)}-{self._day()}"
+
+    def shifted(self, delta: timedelta) -> Self:
+        return self._moved("start", "end", delta)
+
+
+class Stay(_Item):
+    type: Literal["stay"] = "stay"
+    place: PlaceRef
+    check_in: WallTime
+    check_out: WallTime
+    confirmation: str | None = None
+
+    @field_validator("check_in")
+    @classmethod
+    def _check_in(cls, value: WallTime, info: ValidationInfo) -> WallTime:
+        return _scope.check_at(value, info, "place")
+
+    @field_validator("check_out")
+    @classmethod
+    def _check_out(cls, value: WallTime, info: ValidationInfo) -> WallTime:
+        return _scope.check_after(value, info, "place", "check_in", "place")
+
+    @property
+    def wall_start(self) -> WallTime:
+        return self.check_in
+
+    @property
+    def wall_end(self) -> WallTime:
+        return self.check_out
+
+    @property
+    def origin_ref(self) -> str:
+        return self.place
+
+    @property
+    def free_time(self) -> bool:
+        return True
+
+    def details(self) -> tuple[Detail, ...]:
+        return _fact("confirmation", self.confirmation, booking=True)
+
+    def name(self, origin: str, destination: str, untitled: str) -> str:
+        return self.title or origin
+
+    def natural_id(self) -> str:
+        return f"stay-{slugify(self.place)}-{self._day()}"
+
+    def shifted(self, delta: timedelta) -> Self:
+        return self._moved("check_in", "check_out", delta)
+
+
+class _Located(_Item):
+    """An item at one place (or, online, in one zone) from ``start`` to ``end``."""
+
+    place: PlaceRef | None = None
+    timezone: TimezoneName | None = Field(
+        default=None, description="zone of an item without a place (an online meeting)"
+    )
+    start: WallTime
+    end: WallTime
+
+    @field_validator("start")
+    @classmethod
+    def _start(cls, value: WallTime, info: ValidationInfo) -> WallTime:
+        return _scope.check_at(value, info, "place")
+
+    @field_validator("end")
+    @classmethod
+    def _end(cls, value: WallTime, info: ValidationInfo) -> WallTime:
+        return _scope.check_after(value, info, "place", "start", "place")
+
+    @model_validator(mode="after")
+    def _needs_zone(self) -> Self:
+        if self.place is None and self.timezone is None:
+            raise ValueError("give a place, or a timezone for an item with no place")
+        return self
+
+    @property
+    def wall_start(self) -> WallTime:
+        return self.start
+
+    @property
+    def wall_end(self) -> WallTime:
+        return self.end
+
+    @property
+    def origin_ref(self) -> str | None:
+        return self.place
+
+    @property
+    def zone_name(self) -> str | None:
+        return self.timezone
+
+    def shifted(self, delta: timedelta) -> Self:
+        return self._moved("start", "end", delta)
+
+
+class Meeting(_Located):
+    type: Literal["meeting"] = "meeting"
+    kind: MeetingKind = "other"
+    organizer: PersonKey | None = Field(
+        default=None, description="person key; default the traveller"
+    )
+    attendees: list[PersonKey] = Field(default_factory=list)
+    agenda: list[AgendaEntry] = Field(default_factory=list)
+    online: Url | None = Field(default=None, description="URL of the online meeting")
+    language: LocaleTag | None = Field(
+        default=None, description="language of the invitation; default the organizer's"
+    )
+
+    @field_validator("agenda", mode="wrap")
+    @classmethod
+    def _agenda(cls, value: object, handler: object, info: ValidationInfo) -> object:
+        with _scope.meeting(info, "place"):
+            return handler(value)  # type: ignore[operator]
+
+    @property
+    def category(self) -> str:
+        return self.kind
+
+    @property
+    def agenda_times(self) -> tuple[time, ...]:
+        return tuple(step.at for step in self.agenda)
+
+
+class Activity(_Located):
+    type: Literal["activity"] = "activity"
+
+    @property
+    def free_time(self) -> bool:
+        return self.optional  # an optional activity does not make the traveller busy
+
+
+Item = Annotated[Flight | Transfer | Stay | Meeting | Activity, Field(discriminator="type")]
