@@ -7,10 +7,22 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tripplan import Audience, AudienceError, Invitation, Trip, load_trip
+from tripplan import (
+    Audience,
+    AudienceError,
+    Invitation,
+    Item,
+    Notes,
+    Trip,
+    build_calendar,
+    build_invitations,
+    build_sheet,
+    diff_trips,
+    invitation_mail,
+    load_trip,
+    render_sheet,
+)
 from tripplan._audience import View
-from tripplan._ics import build_calendar
-from tripplan._itip import build_invitations, diff_trips
 
 from .support import EXAMPLES
 
@@ -111,3 +123,105 @@ def test_customer_view_must_say_which_customer_when_there_are_several() -> None:
     ):
         View(trip, Audience.CUSTOMER)
     assert View(trip, Audience.CUSTOMER, "Otra S.A.").entries() == []
+
+
+# --- every renderer, every audience, through the one gate ---------------------------------------
+
+
+def planted_everywhere() -> Trip:
+    """The reference trip with a marker in every note and every booking field of every item."""
+    data = planted().model_dump(by_alias=True, mode="json", exclude_unset=True)
+    for index, item in enumerate(data["items"]):
+        if item["type"] in ("flight", "transfer", "train", "drive"):
+            item["seat"] = f"SEAT-{index}"
+        if item["type"] in ("flight", "transfer", "train", "drive", "stay"):
+            item["confirmation"] = f"CONF-{index}"
+    return Trip.model_validate(data)
+
+
+KINDS = ("PRIVATE", "TEAM", "PUBLIC", "SEAT", "CONF")
+
+
+def found(text: str) -> dict[str, set[str]]:
+    return {kind: markers(text, kind) for kind in KINDS}
+
+
+def renderings(trip: Trip, audience: str) -> dict[str, str]:
+    """Every output tripplan makes for one audience, as text."""
+    out: dict[str, str] = {
+        "calendar": unfolded(build_calendar(trip, audience, now=NOW).to_ical()),
+    }
+    for fmt in ("html", "md", "txt"):
+        sheet = build_sheet(trip, languages=["en"], audience=audience)
+        out[f"sheet.{fmt}"] = render_sheet(sheet, fmt)
+    bilingual = build_sheet(trip, languages=["es", "en"], audience=audience)
+    out["sheet.es-en.html"] = render_sheet(bilingual, "html")
+    return out
+
+
+def invitation_renderings(trip: Trip) -> dict[str, tuple[Audience, str]]:
+    """Every invitation, update and cancellation with its mail, by file name, and its audience."""
+    changed = trip.replace_item(6, start="2027-03-10 11:30", attendees=["dana", "tomas", "sofia"])
+    changed = changed.replace_item(5, status="cancelled")
+    sent = [*build_invitations(trip, now=NOW), *diff_trips(trip, changed).invitations(now=NOW)]
+    result = {}
+    for invitation in sent:
+        mail = invitation_mail(trip, invitation, date=NOW)
+        text = outputs(invitation) + mail.as_string()
+        audience = Audience.of(trip, [invitation.organizer, *invitation.recipients])
+        result[f"{invitation.method}:{invitation.filename}"] = (audience, unfolded(text))
+    return result
+
+
+@pytest.fixture(scope="module")
+def everywhere() -> Trip:
+    return planted_everywhere()
+
+
+def test_traveller_sees_everything_everywhere(everywhere: Trip) -> None:
+    for name, text in renderings(everywhere, "traveller").items():
+        seen = found(text)
+        assert seen["PRIVATE"] and seen["TEAM"] and seen["SEAT"] and seen["CONF"], name
+
+
+def test_team_outputs_hold_no_private_note(everywhere: Trip) -> None:
+    for name, text in renderings(everywhere, "team").items():
+        seen = found(text)
+        assert seen["PRIVATE"] == set(), name
+        assert seen["TEAM"] and seen["CONF"], name
+
+
+def test_customer_outputs_hold_only_public_notes_of_their_meetings(everywhere: Trip) -> None:
+    for name, text in renderings(everywhere, "customer").items():
+        seen = found(text)
+        assert seen["PRIVATE"] == seen["TEAM"] == seen["SEAT"] == seen["CONF"] == set(), name
+        assert seen["PUBLIC"] == {"PUBLIC-5", "PUBLIC-6"}, name
+        assert INTERNAL_TITLE not in text, name
+
+
+def test_invitations_and_their_mail_hold_what_every_recipient_may_see(everywhere: Trip) -> None:
+    sent = invitation_renderings(everywhere)
+    assert {key.split(":")[0] for key in sent} == {"REQUEST", "CANCEL"}
+    for name, (audience, text) in sent.items():
+        seen = found(text)
+        assert seen["PRIVATE"] == seen["SEAT"] == seen["CONF"] == set(), name
+        if audience is Audience.CUSTOMER:
+            assert seen["TEAM"] == set() and INTERNAL_TITLE not in text, name
+
+
+def test_every_renderer_reads_notes_and_bookings_only_through_the_gate(
+    everywhere: Trip, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a gate that lets nothing through, no marker may reach any output, whatever the
+    audience: a renderer that read a note or a booking from the trip itself would show one."""
+
+    def nothing(self: View, item: Item) -> Item:
+        bookings = {d.kind: None for d in item.details() if d.booking}
+        return item.model_copy(update={"notes": Notes(), **bookings})
+
+    monkeypatch.setattr(View, "redact", nothing)
+    for audience in ("traveller", "team", "customer"):
+        for name, text in renderings(everywhere, audience).items():
+            assert not any(found(text).values()), (audience, name)
+    for name, (_, text) in invitation_renderings(everywhere).items():
+        assert not any(found(text).values()), name

@@ -1,26 +1,31 @@
-"""Who may see what: the one place that decides it.
+"""Who may see what: the one gate every output goes through.
 
 The trip format's rules: ``notes.public`` may go to anyone, ``notes.team`` to people whose side is
 ``team``, ``notes.private`` to the traveller alone; a meeting of kind ``internal`` never appears in
 anything made for the customer side; anything sent to several people carries only what every one
-of them may see. Confirmation codes, seats and the traveller's logistics (flights, transfers,
-hotels) are the team's business, not the customer's. Renderers ask this module and never decide.
+of them may see. Seats and confirmation codes (the details an item marks as bookings) and the
+traveller's logistics (flights, transfers, hotels) are the team's business, not the customer's.
+
+A ``View`` hands renderers the entries of the timeline this audience may see, each with its item
+*redacted*: notes this audience may not read and booking details are removed before a renderer
+gets it, so a renderer lays out what it is given and has nothing to decide — it cannot leak what
+it never received. The people an audience may see, who a meeting's invitation may go to, and
+whether money matters (exchange rates) are answered here too.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import Any
 
 from ._exceptions import AudienceError
-from ._timeline import resolve
+from ._items import Item, Meeting, Notes
+from ._model import Person, Trip
+from ._timeline import Scheduled, resolve
 
-if TYPE_CHECKING:
-    from ._model import Notes, Trip
-    from ._timeline import Scheduled
-
-__all__ = ["Audience", "AudienceError", "View"]
+__all__ = ["Audience", "AudienceError", "View", "note_texts"]
 
 
 class Audience(StrEnum):
@@ -39,16 +44,19 @@ class Audience(StrEnum):
         """The audience of a message to ``people``: what every one of them may see."""
         audience = cls.TRAVELLER
         for key in people:
-            person = trip.people[key]
-            mine = (
-                cls.CUSTOMER
-                if person.side == "customer"
-                else cls.TRAVELLER
-                if key == trip.traveller
-                else cls.TEAM
-            )
-            audience = max(audience, mine, key=lambda a: a.rank)
+            audience = max(audience, cls.of_person(trip, key), key=lambda a: a.rank)
         return audience
+
+    @classmethod
+    def of_person(cls, trip: Trip, key: str) -> Audience:
+        """What one person of the trip may see."""
+        if trip.people[key].side == "customer":
+            return cls.CUSTOMER
+        return cls.TRAVELLER if key == trip.traveller else cls.TEAM
+
+
+def _organization(trip: Trip, key: str) -> str:
+    return trip.people[key].organization or key
 
 
 class View:
@@ -57,15 +65,15 @@ class View:
     def __init__(
         self,
         trip: Trip,
-        audience: Audience,
+        audience: Audience | str,
         organization: str | None = None,
         *,
         choose: bool = True,
     ) -> None:
-        self.trip, self.audience = trip, audience
-        if audience is Audience.CUSTOMER and organization is None and choose:
+        self.trip, self.audience = trip, Audience(audience)
+        if self.audience is Audience.CUSTOMER and organization is None and choose:
             organizations = sorted(
-                {p.organization or key for key, p in trip.people.items() if p.side == "customer"}
+                {_organization(trip, k) for k, p in trip.people.items() if p.side == "customer"}
             )
             if len(organizations) > 1:
                 raise AudienceError(
@@ -79,15 +87,11 @@ class View:
     def for_people(cls, trip: Trip, people: Iterable[str]) -> View:
         """The view of a message sent to ``people`` (an invitation's attendees)."""
         keys = list(people)
-        audience = Audience.of(trip, keys)
-        customers = {
-            trip.people[k].organization or k for k in keys if trip.people[k].side == "customer"
-        }
-        return cls(trip, audience, min(customers) if len(customers) == 1 else None, choose=False)
+        customers = {_organization(trip, k) for k in keys if trip.people[k].side == "customer"}
+        organization = min(customers) if len(customers) == 1 else None
+        return cls(trip, Audience.of(trip, keys), organization, choose=False)
 
-    def _customer_org(self, key: str) -> str:
-        person = self.trip.people[key]
-        return person.organization or key
+    # --- what appears ----------------------------------------------------------------------
 
     def includes(self, entry: Scheduled) -> bool:
         """Whether the item appears at all in this audience's output."""
@@ -96,26 +100,76 @@ class View:
         if self.audience is not Audience.CUSTOMER:
             return True
         item = entry.item
-        if item.type != "meeting" or item.kind == "internal":
+        if not isinstance(item, Meeting) or item.kind == "internal":
             return False  # the traveller's logistics and internal meetings are ours
-        people = [item.organizer or self.trip.traveller, *item.attendees]
         customers = {
-            self._customer_org(k) for k in people if self.trip.people[k].side == "customer"
+            _organization(self.trip, k)
+            for k in (item.organizer or self.trip.traveller, *item.attendees)
+            if self.trip.people[k].side == "customer"
         }
         return self.organization in customers  # only meetings with this customer's people
 
-    def notes(self, notes: Notes) -> list[str]:
-        """The notes this audience may read, most public first."""
-        shown = [notes.public]
+    def entries(self) -> list[Scheduled]:
+        """The entries this audience sees, in time order, each with its item redacted."""
+        return [self.shown(e) for e in resolve(self.trip) if self.includes(e)]
+
+    def shown(self, entry: Scheduled) -> Scheduled:
+        """``entry`` with what this audience may not read taken out of its item: the notes it
+        may not read, and (for a customer) every detail the item marks as a booking."""
+        return dataclasses.replace(entry, item=self.redact(entry.item))
+
+    def redact(self, item: Item) -> Item:
+        notes = item.notes
+        allowed = {"public"} | (
+            {"team"} if self.audience is not Audience.CUSTOMER else set()
+        ) | ({"private"} if self.audience is Audience.TRAVELLER else set())
+        update: dict[str, Any] = {
+            "notes": Notes(**{kind: getattr(notes, kind) for kind in allowed})
+        }
+        if self.audience is Audience.CUSTOMER:
+            # A booking detail's kind is the name of the field that holds it (seat, confirmation).
+            update |= {detail.kind: None for detail in item.details() if detail.booking}
+        return item.model_copy(update=update)
+
+    # --- people and money -----------------------------------------------------------------
+
+    def people(self) -> list[str]:
+        """The people this audience may see (keys): everyone for our side; for a customer, the
+        people of the meetings they see."""
         if self.audience is not Audience.CUSTOMER:
-            shown.append(notes.team)
-        if self.audience is Audience.TRAVELLER:
-            shown.append(notes.private)
-        return [n for n in shown if n]
+            return list(self.trip.people)
+        keys: list[str] = []
+        for entry in self.entries():
+            item = entry.item
+            if isinstance(item, Meeting):
+                keys.extend([item.organizer or self.trip.traveller, *item.attendees])
+        return list(dict.fromkeys(keys))
+
+    def hosts(self) -> list[str]:
+        """The customer's people this audience sees (keys), as a sheet lists its hosts."""
+        return [k for k in self.people() if self.trip.people[k].side == "customer"]
+
+    def person(self, key: str) -> Person:
+        return self.trip.people[key]
+
+    def recipients(self, meeting: Meeting) -> tuple[list[str], list[str]]:
+        """Who an invitation to ``meeting`` goes to, and who is left out: attendees without an
+        email, and customers listed at an internal meeting (it must never reach them)."""
+        organizer = meeting.organizer or self.trip.traveller
+        invited, left_out = [], []
+        for key in dict.fromkeys(meeting.attendees):
+            if key == organizer:
+                continue
+            person = self.trip.people[key]
+            if person.email is None or (meeting.kind == "internal" and person.side == "customer"):
+                left_out.append(key)
+            else:
+                invited.append(key)
+        return invited, left_out
 
     @property
-    def sees_bookings(self) -> bool:
-        """Confirmation codes, seats, booking references: the traveller's and the team's."""
+    def sees_money(self) -> bool:
+        """Exchange rates and the traveller's stated rates: the traveller's and the team's."""
         return self.audience is not Audience.CUSTOMER
 
     @property
@@ -123,6 +177,8 @@ class View:
         """The traveller's home-zone times beside local ones: for the traveller."""
         return self.audience is Audience.TRAVELLER
 
-    def entries(self) -> list[Scheduled]:
-        """The trip's items this audience sees, in time order."""
-        return [e for e in resolve(self.trip) if self.includes(e)]
+
+def note_texts(notes: Notes) -> list[str]:
+    """The notes an item carries, most public first (a redacted item carries only those its
+    audience may read)."""
+    return [text for text in (notes.public, notes.team, notes.private) if text]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from markupsafe import Markup, escape
 
-from ._audience import Audience, View
+from ._audience import Audience, View, note_texts
 from ._formatting import Formatter
 from ._i18n import CATEGORIES, N_, translations
 from ._model import Flight, Meeting, Stay, Transfer
@@ -232,13 +232,12 @@ class _Builder:
                 )
             )
             lines.append(Line(L("Duration"), fmt.duration(entry.duration)))
-            if self.view.sees_bookings:
-                for label, value in (
-                    (N_("Seat"), item.seat),
-                    (N_("Confirmation"), item.confirmation),
-                ):
-                    if value:
-                        lines.append(Line(L(label), value))
+            for label, value in (
+                (N_("Seat"), item.seat),
+                (N_("Confirmation"), item.confirmation),
+            ):
+                if value:
+                    lines.append(Line(L(label), value))
         elif isinstance(item, Transfer):
             lines.append(Line(L("Pickup"), f"{fmt.time(entry.start)} · {entry.origin.line}"))
             lines.append(Line(L("Drop-off"), f"{fmt.time(entry.end)} · {entry.destination.line}"))
@@ -246,7 +245,7 @@ class _Builder:
                 lines.append(
                     Line(L("Provider"), item.provider + (f" {item.number}" if item.number else ""))
                 )
-            if self.view.sees_bookings and item.confirmation:
+            if item.confirmation:
                 lines.append(Line(L("Confirmation"), item.confirmation))
         elif isinstance(item, Stay):
             lines.append(Line(L("Address"), entry.origin.line))
@@ -254,7 +253,7 @@ class _Builder:
                 lines.append(Line(L("Phone"), entry.origin.phone))
             lines.append(Line(L("Check-in"), fmt.datetime(entry.start)))
             lines.append(Line(L("Check-out"), fmt.datetime(entry.end)))
-            if self.view.sees_bookings and item.confirmation:
+            if item.confirmation:
                 lines.append(Line(L("Confirmation"), item.confirmation))
         else:
             if entry.origin.key is not None:
@@ -293,7 +292,7 @@ class _Builder:
             lines=lines,
             people=people,
             agenda=agenda,
-            notes=self.view.notes(item.notes),
+            notes=note_texts(item.notes),
         )
 
     def _title(self, entry: Scheduled) -> str:
@@ -332,17 +331,6 @@ class _Builder:
         return days
 
     # --- people --------------------------------------------------------------------------------
-
-    def _people(self) -> list[str]:
-        """Everyone this audience may see: for a customer, the people of their meetings."""
-        if self.view.audience is not Audience.CUSTOMER:
-            return list(self.trip.people)
-        keys: list[str] = []
-        for entry in self.view.entries():
-            item = entry.item
-            if isinstance(item, Meeting):
-                keys.extend([item.organizer or self.trip.traveller, *item.attendees])
-        return list(dict.fromkeys(keys))
 
     def contact(self, key: str) -> Contact:
         person = self.trip.people[key]
@@ -416,7 +404,7 @@ class _Builder:
 
         home_city = self.home_city if self.view.sees_home_time else None
         rate = None
-        if self.view.audience is not Audience.CUSTOMER:  # the traveller's money, not the host's
+        if self.view.sees_money:
             stated = [Rate(r.per, r.currency, r.rate, r.date, r.source) for r in self.trip.rates]
             rate = exchange(facts, self.home, stated, network=self.network)
         return destination(facts, self.L, self.fmt, home_city, rate)
@@ -615,7 +603,6 @@ def build_sheet(
     """
     view = View(trip, Audience(audience), organization)
     b = _Builder(trip, view, list(languages), paper, rates)
-    hosts = [k for k in b._people() if trip.people[k].side == "customer"]
     return Sheet(
         language=b.language,
         languages=tuple(languages),
@@ -623,10 +610,10 @@ def build_sheet(
         paper=b.paper,
         title=trip.title or trip.id,
         cover=b.cover(),
-        hosts=[b.contact(k) for k in hosts],
+        hosts=[b.contact(k) for k in view.hosts()],
         days=b.days(),
         destinations=b.destinations(),
-        contacts=[b.contact(k) for k in b._people()],
+        contacts=[b.contact(k) for k in view.people()],
         labels={key: b.L(message) for key, message in _LABELS.items()},
         footer=f"tripplan · tzdata {tzdata_version()}",
     )

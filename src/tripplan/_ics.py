@@ -29,7 +29,7 @@ from icalendar import (
     vUri,
 )
 
-from ._audience import Audience, View
+from ._audience import Audience, View, note_texts
 from ._formatting import Formatter
 from ._i18n import CATEGORIES, translations
 from ._items import Activity, Flight, Meeting, Stay, Transfer
@@ -72,7 +72,10 @@ def ical_time(moment: datetime) -> datetime:
 
 
 class EventWriter:
-    """Turns timeline entries into VEVENTs for one view and one language."""
+    """Turns timeline entries into VEVENTs for one view and one language.
+
+    It lays out what it is given: entries come through the view (``View.entries`` or
+    ``View.shown``), already redacted for its audience."""
 
     def __init__(self, trip: Trip, view: View, language: str, stamp: datetime) -> None:
         self.trip, self.view, self.stamp = trip, view, stamp
@@ -98,22 +101,21 @@ class EventWriter:
             parts.append(f"{origin.name} ({item.from_}) → {destination.name} ({item.to})")
             if item.departure_terminal:
                 parts.append(_("Terminal {terminal}").format(terminal=item.departure_terminal))
-            if self.view.sees_bookings:
-                if item.seat:
-                    parts.append(_("Seat {seat}").format(seat=item.seat))
-                if item.confirmation:
-                    parts.append(_("Confirmation {code}").format(code=item.confirmation))
+            if item.seat:
+                parts.append(_("Seat {seat}").format(seat=item.seat))
+            if item.confirmation:
+                parts.append(_("Confirmation {code}").format(code=item.confirmation))
         elif isinstance(item, Transfer):
             parts.append(f"{entry.origin.name} → {entry.destination.name}")
             if item.provider:
                 parts.append(item.provider)
-            if self.view.sees_bookings and item.confirmation:
+            if item.confirmation:
                 parts.append(_("Confirmation {code}").format(code=item.confirmation))
         else:
             where = entry.origin
             if where.key is not None:
                 parts.append(where.line)
-            if isinstance(item, Stay) and self.view.sees_bookings and item.confirmation:
+            if isinstance(item, Stay) and item.confirmation:
                 parts.append(_("Confirmation {code}").format(code=item.confirmation))
             if isinstance(item, Meeting) and item.online:
                 parts.append(item.online)
@@ -150,11 +152,10 @@ class EventWriter:
                     "first": _("first"),
                 }
                 lines.append(_("Cabin: {cabin}").format(cabin=cabins[item.cabin]))
-            if self.view.sees_bookings:
-                if item.seat:
-                    lines.append(_("Seat: {seat}").format(seat=item.seat))
-                if item.confirmation:
-                    lines.append(_("Confirmation: {code}").format(code=item.confirmation))
+            if item.seat:
+                lines.append(_("Seat: {seat}").format(seat=item.seat))
+            if item.confirmation:
+                lines.append(_("Confirmation: {code}").format(code=item.confirmation))
         elif isinstance(item, Transfer):
             lines.append(
                 _("From {origin} at {time}").format(
@@ -168,7 +169,7 @@ class EventWriter:
             )
             if item.provider:
                 lines.append(_("Provider: {provider}").format(provider=item.provider))
-            if self.view.sees_bookings and item.confirmation:
+            if item.confirmation:
                 lines.append(_("Confirmation: {code}").format(code=item.confirmation))
         elif isinstance(item, Stay):
             where = entry.origin
@@ -177,7 +178,7 @@ class EventWriter:
             lines.append(_("Check-out: {time}").format(time=fmt.datetime(entry.end)))
             if where.phone:
                 lines.append(_("Phone: {phone}").format(phone=where.phone))
-            if self.view.sees_bookings and item.confirmation:
+            if item.confirmation:
                 lines.append(_("Confirmation: {code}").format(code=item.confirmation))
         else:
             if entry.origin.key is not None:
@@ -185,7 +186,7 @@ class EventWriter:
                 lines.append(where.line)
             if isinstance(item, Meeting):
                 lines.extend(self._meeting_lines(entry, item))
-        notes = self.view.notes(item.notes)
+        notes = note_texts(item.notes)
         if notes:
             lines.append("")
             lines.extend(notes)
@@ -285,7 +286,8 @@ class EventWriter:
     def _apple_location(self, event: Event, entry: Scheduled, location: str) -> None:
         # Apple Calendar shows the map only when X-TITLE is the event's LOCATION, reportedly.
         where = entry.origin
-        assert where.geo is not None
+        if where.geo is None:
+            return
         params = {"VALUE": "URI", "X-APPLE-RADIUS": "70", "X-TITLE": location or where.name}
         address = ", ".join(p for p in (where.address, where.city) if p)
         if address:

@@ -71,7 +71,8 @@ def _sequence(stamp: datetime) -> int:
 
 def _address(trip: Trip, key: str, **params: object) -> vCalAddress:
     person = trip.people[key]
-    assert person.email is not None
+    if person.email is None:
+        raise InvitationError(f"people.{key} has no email; an invitation cannot reach them")
     return vCalAddress.new(person.email, cn=person.name, cutype=CUTYPE.INDIVIDUAL, **params)  # type: ignore[arg-type]
 
 
@@ -80,24 +81,18 @@ class _Builder:
         self.trip, self.stamp = trip, stamp
 
     def people(self, entry: Scheduled) -> tuple[str, list[str], list[str]]:
-        """The organizer, the attendees to invite, and those left out (with the reason's key)."""
+        """The organizer, the attendees to invite, and those left out (the audience view says
+        who an invitation may reach)."""
         item = entry.item
-        assert isinstance(item, Meeting)
+        if not isinstance(item, Meeting):
+            raise TypeError(f"{entry.path} is not a meeting")
         organizer = item.organizer or self.trip.traveller
         if self.trip.people[organizer].email is None:
             raise InvitationError(
                 f"{entry.path} {entry.label!r}: the organizer {organizer!r} has no email; "
                 "an invitation needs one"
             )
-        invited, left_out = [], []
-        for key in dict.fromkeys(item.attendees):
-            person = self.trip.people[key]
-            if key == organizer:
-                continue
-            if person.email is None or (item.kind == "internal" and person.side == "customer"):
-                left_out.append(key)
-            else:
-                invited.append(key)
+        invited, left_out = View(self.trip, "traveller").recipients(item)
         return organizer, invited, left_out
 
     def language(self, item: Meeting, organizer: str) -> str:
@@ -114,12 +109,14 @@ class _Builder:
         cancelled: bool = False,
         update: bool = False,
     ) -> Invitation:
-        item = entry.item
-        assert isinstance(item, Meeting)
         organizer, invited, left_out = self.people(entry)
         listed = invited if attendees is None else attendees
-        language = self.language(item, organizer)
         view = View.for_people(self.trip, [organizer, *to, *listed])
+        entry = view.shown(entry)  # what every recipient may see, and nothing else
+        item = entry.item
+        if not isinstance(item, Meeting):
+            raise TypeError(f"{entry.path} is not a meeting")
+        language = self.language(item, organizer)
         writer = EventWriter(self.trip, view, language, self.stamp)
         event: Event = writer.event(entry, sequence=sequence, alarms=False, traveller_extras=False)
         event.organizer = _address(self.trip, organizer)
