@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tripplan import Trip, TripplanError, load_trip
-from tripplan._briefing import build_sheet, default_paper, render_sheet
+from tripplan import Trip, TripplanError, build_sheet, load_trip, render_sheet
 from tripplan._cli import main
+from tripplan._sheet import default_paper
 
 from .support import BASE, EXAMPLES, build_trip
 from .test_audience import markers, planted

@@ -27,8 +27,8 @@ from typing import Any
 
 import pytest
 
-from tripplan import Trip, TripplanError, load_trip
-from tripplan._briefing import Paper, Sheet, build_sheet, render_sheet
+from tripplan import Sheet, Trip, TripplanError, build_sheet, load_trip, render_sheet
+from tripplan._sheet import Paper
 
 from ._browser import (
     Browser,

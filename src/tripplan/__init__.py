@@ -20,9 +20,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._audience import Audience as Audience
-    from ._briefing import Sheet as Sheet
     from ._briefing import build_sheet as build_sheet
-    from ._briefing import render_sheet as render_sheet
     from ._build import build_outputs as build_outputs
     from ._caldav import PublishReport as PublishReport
     from ._caldav import publish_calendar as publish_calendar
@@ -152,6 +150,7 @@ if TYPE_CHECKING:
     from ._rates import Rate as Rate
     from ._rates import RateResult as RateResult
     from ._rates import exchange_rate as exchange_rate
+    from ._render import render_sheet as render_sheet
     from ._schedule import (
         Conflict as Conflict,
     )
@@ -164,6 +163,7 @@ if TYPE_CHECKING:
     from ._schedule import (
         traveller_busy as traveller_busy,
     )
+    from ._sheet import Sheet as Sheet
     from ._timeline import Scheduled as Scheduled
     from ._timeline import Timeline as Timeline
     from ._timeline import resolve as resolve
@@ -216,7 +216,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "Reminders": ("_model", "Reminders"),
     "Scheduled": ("_timeline", "Scheduled"),
     "Severity": ("_findings", "Severity"),
-    "Sheet": ("_briefing", "Sheet"),
+    "Sheet": ("_sheet", "Sheet"),
     "StatedRate": ("_model", "StatedRate"),
     "Stay": ("_items", "Stay"),
     "Timeline": ("_timeline", "Timeline"),
@@ -246,7 +246,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "parse_trip": ("_loading", "parse_trip"),
     "publish_calendar": ("_caldav", "publish_calendar"),
     "read_calendar": ("_feeds", "read_calendar"),
-    "render_sheet": ("_briefing", "render_sheet"),
+    "render_sheet": ("_render", "render_sheet"),
     "resolve": ("_timeline", "resolve"),
     "send_mail": ("_mail", "send_mail"),
     "transitions": ("_zones", "transitions"),

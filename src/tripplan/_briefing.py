@@ -1,11 +1,9 @@
 """Briefing sheets: the trip as a traveller prints it, in HTML, Markdown, plain text or PDF.
 
-The sheet is built in two steps. ``build_sheet`` turns the timeline into a ``Sheet`` of plain,
-already formatted values — every date, time, number and currency through the locale's Formatter,
-every fixed label through gettext, every choice of what to show through ``_audience.View`` — and
-the Jinja2 templates beside this module only lay it out, with loops and conditionals. The HTML
-template escapes everything (autoescape); the Markdown one escapes Markdown and HTML syntax; so
-no text from a trip file can become markup.
+The sheet is built in two steps. ``build_sheet`` turns what the audience view hands it into a
+``Sheet`` (``_sheet``) of plain, already formatted values — every date, time, number and currency
+through the locale's Formatter, every fixed label through gettext — and ``_render`` lays it out
+with the Jinja2 templates beside this module.
 
 Bilingual sheets (``languages=["es", "en"]``) give every label and heading in each language and
 the data once, formatted for the first.
@@ -15,157 +13,38 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from markupsafe import Markup, escape
+import phonenumbers
+from babel.dates import format_interval
 
+from ._airports import airport, is_airport
 from ._audience import Audience, View, note_texts
+from ._destination import destination
+from ._facts import DestinationFacts, destination_facts, exchange, trip_countries
 from ._formatting import Formatter
-from ._i18n import CATEGORIES, N_, translations
-from ._model import Flight, Meeting, Stay, Transfer
+from ._i18n import CATEGORIES, N_
+from ._items import Flight, Meeting, Stay, Transfer
+from ._model import Trip
 from ._rates import Rate
-from ._types import format_offset
-from ._zones import get_zone, tzdata_version
-
-if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
-
-    from ._facts import DestinationFacts
-    from ._model import Trip
-    from ._rates import RateResult
-    from ._timeline import Scheduled
-
-__all__ = ["Label", "Sheet", "build_sheet", "render_sheet"]
-
-Format = Literal["html", "md", "txt", "pdf"]
-Paper = Literal["a4", "letter"]
-
-# CLDR supplemental measurementData, paperSize: the territories that use US Letter.
-_LETTER = frozenset(
-    {"BZ", "CA", "CL", "CO", "CR", "GT", "MX", "NI", "PA", "PH", "PR", "SV", "US", "VE"}
+from ._sheet import (
+    Contact,
+    Day,
+    Destination,
+    Entry,
+    Label,
+    Labels,
+    Line,
+    Paper,
+    Sheet,
+    Step,
+    default_paper,
 )
+from ._timeline import Scheduled
+from ._zones import tzdata_version, zone_country
 
-
-class Label:
-    """A fixed label in every language of the sheet: one text, or several for a bilingual one."""
-
-    __slots__ = ("languages", "texts")
-
-    def __init__(self, texts: Sequence[str], languages: Sequence[str]) -> None:
-        self.texts, self.languages = tuple(texts), tuple(languages)
-
-    def _distinct(self) -> list[tuple[str, str]]:
-        seen: dict[str, str] = {}
-        for text, language in zip(self.texts, self.languages, strict=True):
-            seen.setdefault(text, language)
-        return [(text, language) for text, language in seen.items()]
-
-    def __str__(self) -> str:
-        return " / ".join(text for text, _ in self._distinct())
-
-    def __html__(self) -> str:
-        parts = self._distinct()
-        if len(parts) == 1:
-            return str(escape(parts[0][0]))
-        spans = [
-            f'<span lang="{language}" class="{"first" if n == 0 else "other"}">{escape(text)}</span>'
-            for n, (text, language) in enumerate(parts)
-        ]
-        return '<span class="sep"> / </span>'.join(spans)
-
-
-class _Labels:
-    def __init__(self, languages: Sequence[str]) -> None:
-        self.languages = tuple(languages)
-        self._gettext = [translations(language).gettext for language in languages]
-
-    def __call__(self, message: str, **values: Any) -> Label:
-        return Label([g(message).format(**values) for g in self._gettext], self.languages)
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One fact of an item: ``Seat: 34C``, a link, or a plain sentence."""
-
-    label: Label | None
-    text: str
-    href: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    at: str
-    title: str
-    by: str | None
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One item on a day: its times, what it is, and its details."""
-
-    time: str
-    end: str
-    home: str | None  # the traveller's home time beside the local one
-    title: str
-    kind: str  # for the stylesheet: flight, transfer, stay, meeting, activity
-    category: Label
-    lines: list[Line] = field(default_factory=list)
-    people: list[str] = field(default_factory=list)
-    agenda: list[Step] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Day:
-    heading: str
-    places: str
-    entries: list[Entry]
-
-
-@dataclass(frozen=True)
-class Contact:
-    name: str
-    details: str
-    side: Label
-    phones: list[Line]
-    email: str | None
-
-
-@dataclass(frozen=True)
-class Destination:
-    heading: str
-    facts: list[Line]
-    sections: list[tuple[Label, list[Line]]]
-
-
-@dataclass(frozen=True)
-class Sheet:
-    """A briefing sheet's content, formatted and ready to lay out."""
-
-    language: str
-    languages: tuple[str, ...]
-    audience: str
-    paper: Paper
-    title: str
-    cover: list[Line]
-    hosts: list[Contact]
-    days: list[Day]
-    destinations: list[Destination]
-    contacts: list[Contact]
-    labels: dict[str, Label]
-    footer: str
-
-
-def default_paper(trip: Trip, language: str) -> Paper:
-    """US Letter where the reader's territory uses it (CLDR), else A4."""
-    from babel import Locale
-
-    from ._zones import zone_country
-
-    territory = Locale.parse(language).territory or zone_country(trip.home_zone.key)
-    return "letter" if territory in _LETTER else "a4"
+__all__ = ["build_sheet"]
 
 
 class _Builder:
@@ -175,15 +54,13 @@ class _Builder:
         self.trip, self.view = trip, view
         self.language = languages[0]
         self.fmt = Formatter(self.language)
-        self.L = _Labels(languages)
+        self.L = Labels(languages)
         self.paper: Paper = paper or default_paper(trip, self.language)
         self.network = network
         self.home = trip.home_zone
         self.home_city = self._city(self.home)
 
     def _city(self, zone: ZoneInfo) -> str:
-        from ._airports import airport, is_airport
-
         home = self.trip.home
         if zone is self.trip.home_zone and home and len(home) == 3 and is_airport(home):
             return airport(home).city
@@ -345,15 +222,11 @@ class _Builder:
 
     @functools.cached_property
     def home_country(self) -> str | None:
-        from ._zones import zone_country
-
         return zone_country(self.home.key)
 
     # --- cover and destination -----------------------------------------------------------------
 
     def cover(self) -> list[Line]:
-        from babel.dates import format_interval
-
         L, entries = self.L, self.view.entries()
         lines = [Line(L("Traveller"), self._person(self.trip.traveller))]
         if entries:
@@ -376,8 +249,6 @@ class _Builder:
         return lines
 
     def destinations(self) -> list[Destination]:
-        from ._facts import destination_facts, trip_countries
-
         entries = self.view.entries()
         if not entries:
             return []
@@ -400,8 +271,6 @@ class _Builder:
         return result
 
     def _destination(self, facts: DestinationFacts) -> Destination:
-        from ._facts import exchange
-
         home_city = self.home_city if self.view.sees_home_time else None
         rate = None
         if self.view.sees_money:
@@ -410,151 +279,9 @@ class _Builder:
         return destination(facts, self.L, self.fmt, home_city, rate)
 
 
-def destination(
-    facts: DestinationFacts,
-    L: _Labels,
-    fmt: Formatter,
-    home_city: str | None,
-    rate: RateResult | None = None,
-) -> Destination:
-    """A destination page: the country's facts as labelled lines (``home_city`` None: no
-    differences from home)."""
-    lines: list[Line] = []
-    for zone in facts.zones:
-        offsets = sorted({format_offset(o) for _, o in zone.offsets})
-        lines.append(
-            Line(L("Time zone"), f"{zone.name} ({zone.zone}), UTC{' / UTC'.join(offsets)}")
-        )
-        differences = sorted({d for _, d in zone.from_home})
-        if differences and home_city is not None:
-            text = " / ".join(_hours(d) for d in differences)
-            lines.append(Line(L("Difference from {city}", city=home_city), text))
-        for change in zone.changes:
-            lines.append(
-                Line(
-                    L("Clock change"),
-                    f"{fmt.datetime(change.instant.astimezone(get_zone(zone.zone)))}: "
-                    f"UTC{format_offset(change.offset_before)} → UTC{format_offset(change.offset_after)}",
-                )
-            )
-    if facts.currency is not None:
-        c = facts.currency
-        lines.append(Line(L("Currency"), f"{c.name} ({c.code}, {c.symbol})"))
-    if rate is not None:
-        lines.extend(_rate_lines(rate, L, fmt))
-    if facts.languages:
-        lines.append(Line(L("Languages"), ", ".join(facts.languages)))
-    sections: list[tuple[Label, list[Line]]] = []
-    if facts.holidays:
-        sections.append(
-            (
-                L("Public holidays"),
-                [Line(None, f"{fmt.date(h.day)}: {h.name}") for h in facts.holidays],
-            )
-        )
-    if facts.dialling is not None:
-        dialling = facts.dialling
-        phone = [Line(L("Country calling code"), f"+{dialling.calling_code}")]
-        if dialling.to_home:
-            phone.append(Line(L("To call home from there, dial"), f"{dialling.to_home} …"))
-        if dialling.from_home:
-            phone.append(Line(L("To call there from home, dial"), f"{dialling.from_home} …"))
-        data = facts.data
-        if data is not None:
-            numbers = [
-                (N_("Police"), data.police),
-                (N_("Fire"), data.fire),
-                (N_("Ambulance"), data.ambulance),
-                (N_("Emergency"), data.general),
-            ]
-            phone.extend(Line(L(label), value) for label, value in numbers if value)
-        sections.append((L("Telephone"), phone))
-    data = facts.data
-    if data is not None:
-        units = {
-            "metric": N_("metric"),
-            "us": N_("US customary"),
-            "imperial-mixed": N_("metric; miles on the road"),
-        }
-        practical = [
-            Line(L("Plugs"), ", ".join(data.plugs)),
-            Line(L("Mains"), f"{data.voltage} V, {data.frequency} Hz"),
-            Line(
-                L("Driving"),
-                str(L("on the left") if data.driving == "left" else L("on the right")),
-            ),
-            Line(L("Units"), str(L(units[data.measurement]))),
-            Line(L("Tipping"), data.tipping),
-        ]
-        sections.append((L("Practical"), practical))
-    if facts.sun:
-        sun = [
-            Line(
-                None,
-                f"{s.place}, {fmt.date(s.day)}: ↑ {fmt.time(s.sunrise)} ↓ {fmt.time(s.sunset)}",
-            )
-            for s in facts.sun
-            if s.sunrise and s.sunset
-        ]
-        if sun:
-            sections.append((L("Sunrise and sunset"), sun))
-    return Destination(facts.name, lines, sections)
-
-
-def destination_lines(
-    facts: DestinationFacts,
-    languages: Sequence[str],
-    home: ZoneInfo | None,
-    rate: RateResult | None = None,
-) -> list[str]:
-    """The destination page as plain text lines (``tripplan facts``)."""
-    fmt, L = Formatter(languages[0]), _Labels(languages)
-    home_city = fmt.city(home) if home else None
-    page = destination(facts, L, fmt, home_city, rate)
-    lines = [page.heading.upper()]
-    lines += [f"  {line.label}: {line.text}" for line in page.facts]
-    for title, section in page.sections:
-        lines += ["", f"  {title}"]
-        lines += [
-            f"    {line.label}: {line.text}" if line.label else f"    {line.text}"
-            for line in section
-        ]
-    return lines
-
-
-def _rate_lines(result: RateResult, L: _Labels, fmt: Formatter) -> list[Line]:
-    """``1 USD = 948,37 CLP (ExchangeRate-API, 5 mar 2027)``, how old a cached rate is, and the
-    attribution a source asks for."""
-    from babel.dates import format_date
-    from babel.numbers import format_decimal
-
-    rate = result.rate
-    if rate is None:
-        return [Line(L("Exchange rate"), str(L("not available (offline and nothing cached)")))]
-    value = format_decimal(rate.value, format="#,##0.00##", locale=fmt.locale)
-    when = format_date(rate.as_of, "medium", locale=fmt.locale)
-    text = f"1 {rate.base} = {value} {rate.quote} ({rate.source}, {when})"
-    if result.origin in ("cache", "stale"):
-        days = rate.age(datetime.now(UTC)).days
-        text += f"; {L('{days} days old', days=days)}"
-    lines = [Line(L("Exchange rate"), text)]
-    if result.attribution:
-        lines.append(Line(None, result.attribution))
-    return lines
-
-
-def _hours(delta: Any) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "−"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"{sign}{hours} h" + (f" {rest} min" if rest else "")
-
-
-def _phones(number: str, home_country: str | None, L: _Labels) -> list[Line]:
+def _phones(number: str, home_country: str | None, L: Labels) -> list[Line]:
     """A number written three ways: international, local (as dialled in its country), and
     from the traveller's home country."""
-    import phonenumbers
-
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
@@ -617,54 +344,3 @@ def build_sheet(
         labels={key: b.L(message) for key, message in _LABELS.items()},
         footer=f"tripplan · tzdata {tzdata_version()}",
     )
-
-
-# --- rendering ---------------------------------------------------------------------------------
-
-
-# What can start markup in Markdown (emphasis, code, links, tables, headings, quotes) or in the HTML
-# Markdown passes through; other punctuation stays as it is, readable in a mail body.
-_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]|#>"} | {"<": "&lt;", "&": "&amp;"})
-
-
-def _markdown(value: Any) -> Any:
-    """Markdown-escape everything a template prints: trip text stays text in any renderer."""
-    if isinstance(value, Markup):
-        return value
-    return str(value).translate(_MD_SPECIAL) if value is not None else ""
-
-
-@functools.cache
-def _environment(kind: Literal["html", "md", "txt"]) -> Any:
-    from jinja2 import Environment, PackageLoader, StrictUndefined
-
-    return Environment(
-        loader=PackageLoader("tripplan", "templates"),
-        autoescape=kind == "html",
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        finalize=_markdown if kind == "md" else None,
-    )
-
-
-def render_sheet(sheet: Sheet, format: Format = "html") -> str | bytes:
-    """The sheet as HTML, Markdown or text (str), or PDF (bytes; needs ``tripplan[pdf]``)."""
-    if format == "pdf":
-        return _pdf(str(render_sheet(sheet, "html")))
-    template = _environment(format).get_template(f"sheet.{format}.j2")
-    return str(template.render(sheet=sheet, L=sheet.labels))
-
-
-def _pdf(html: str) -> bytes:
-    from ._exceptions import TripplanError
-
-    try:
-        from weasyprint import HTML
-    except ImportError:
-        raise TripplanError(
-            "PDF output needs WeasyPrint: pip install 'tripplan[pdf]' "
-            "(or write HTML with --format html and print it from a browser)"
-        ) from None
-    return bytes(HTML(string=html).write_pdf())

@@ -10,13 +10,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from ._briefing import build_sheet, render_sheet
+from ._briefing import build_sheet
 from ._checks import CheckOptions, check
 from ._feeds import BusyEvent
 from ._findings import Finding, Severity
 from ._ics import build_calendar
 from ._itip import Invitation, build_invitations, diff_trips
 from ._model import Trip
+from ._render import render_sheet
 from ._timeline import resolve
 from ._version import __version__
 from ._zones import tzdata_version

@@ -16,8 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from ._briefing import Format as SheetFormat
-from ._briefing import build_sheet, destination_lines, render_sheet
+from ._briefing import build_sheet
 from ._build import (
     build_outputs,
     check_report,
@@ -28,6 +27,7 @@ from ._build import (
 )
 from ._caldav import publish_calendar
 from ._checks import CheckOptions, check
+from ._destination import destination_lines
 from ._exceptions import MailError, OptionError, TripplanError
 from ._facts import destination_facts, exchange, facts_to_dict
 from ._feeds import BusyEvent
@@ -36,7 +36,9 @@ from ._loading import load_trip, parse_trip
 from ._mail import invitation_mail, send_mail
 from ._model import Trip, home_zone
 from ._output import write_atomic, write_outputs
+from ._render import render_sheet
 from ._schedule import free_slots, traveller_busy
+from ._sheet import Format as SheetFormat
 from ._types import check_locale, parse_duration
 from ._version import __version__
 from ._zones import country_codes

@@ -1,0 +1,69 @@
+"""Laying a sheet out: HTML, Markdown and text through Jinja2 templates, PDF through WeasyPrint.
+
+The HTML template escapes everything (autoescape); the Markdown one escapes Markdown and HTML
+syntax; so no text from a trip file can become markup.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Literal, overload
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from ._exceptions import TripplanError
+from ._sheet import Format, Sheet
+
+__all__ = ["render_sheet"]
+
+# What can start markup in Markdown (emphasis, code, links, tables, headings, quotes) or in the HTML
+# Markdown passes through; other punctuation stays as it is, readable in a mail body.
+_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]|#>"} | {"<": "&lt;", "&": "&amp;"})
+
+
+def _markdown(value: Any) -> Any:
+    """Markdown-escape everything a template prints: trip text stays text in any renderer."""
+    if isinstance(value, Markup):
+        return value
+    return str(value).translate(_MD_SPECIAL) if value is not None else ""
+
+
+@functools.cache
+def _environment(kind: Literal["html", "md", "txt"]) -> Any:
+    return Environment(
+        loader=PackageLoader("tripplan", "templates"),
+        autoescape=kind == "html",
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=_markdown if kind == "md" else None,
+    )
+
+
+@overload
+def render_sheet(sheet: Sheet, format: Literal["html", "md", "txt"] = "html") -> str: ...
+@overload
+def render_sheet(sheet: Sheet, format: Literal["pdf"]) -> bytes: ...
+@overload
+def render_sheet(sheet: Sheet, format: Format) -> str | bytes: ...
+
+
+def render_sheet(sheet: Sheet, format: Format = "html") -> str | bytes:
+    """The sheet as HTML, Markdown or text (str), or PDF (bytes; needs ``tripplan[pdf]``)."""
+    if format == "pdf":
+        return _pdf(render_sheet(sheet, "html"))
+    template = _environment(format).get_template(f"sheet.{format}.j2")
+    return str(template.render(sheet=sheet, L=sheet.labels))
+
+
+def _pdf(html: str) -> bytes:
+    try:
+        from weasyprint import HTML
+    except ImportError:
+        raise TripplanError(
+            "PDF output needs WeasyPrint: pip install 'tripplan[pdf]' "
+            "(or write HTML with --format html and print it from a browser)"
+        ) from None
+    return bytes(HTML(string=html).write_pdf())
