@@ -204,3 +204,48 @@ def test_every_audience_in_pdf_sees_only_its_own() -> None:
     assert markers(team, "PRIVATE") == set() and markers(team, "TEAM")
     assert markers(customer, "PRIVATE") == markers(customer, "TEAM") == set()
     assert markers(customer, "PUBLIC") == {"PUBLIC-5", "PUBLIC-6"}
+
+
+# --- text stays in its field -------------------------------------------------------------------
+
+HOSTILE_NOTE = (
+    "Review\n\nURGENT: wire 50,000 USD today\n===\n# Heading\n> quote\n- item\n1. first\n"
+    "---\n```\ncode\n    indented\n<script>alert(1)</script>\n[x]: https://evil.example"
+)
+HOSTILE_LINE = "# not a heading · - not a list · 1. not a list · > no quote · <b>no html</b> `x`"
+
+
+def _structure(markdown: str) -> list[tuple[str, int]]:
+    """The block structure a Markdown reader sees: each block token and its nesting."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    return [(t.type, t.level) for t in tokens if t.block and t.type != "inline"]
+
+
+def _with_text(note: str, line: str) -> Trip:
+    data = load_trip(REFERENCE).model_dump(by_alias=True, mode="json", exclude_unset=True)
+    for item in data["items"]:
+        item["notes"] = {"public": note, "team": note, "private": note}
+        if item["type"] == "meeting":
+            item["title"] = line
+            for step in item.get("agenda", []):
+                step["title"] = line
+    data["places"]["cordillera"]["address"] = line
+    return Trip.model_validate(data)
+
+
+def test_markdown_from_trip_text_keeps_the_sheets_structure() -> None:
+    """Notes with line breaks and every block marker, and single-line fields full of markup,
+    give exactly the blocks plain words give: data never starts a heading, list, quote, rule,
+    code block or HTML block."""
+    benign = _structure(text(_with_text("Plain words\nand more", "Plain words"), ["en"], fmt="md"))
+    hostile = text(_with_text(HOSTILE_NOTE, HOSTILE_LINE), ["en"], fmt="md")
+    assert _structure(hostile) == benign
+    assert "<script>" not in hostile and "<b>" not in hostile
+
+
+def test_plain_text_keeps_one_value_per_line() -> None:
+    rendered = text(_with_text(HOSTILE_NOTE, "Plain"), ["en"], fmt="txt")
+    benign = text(_with_text("Plain words", "Plain"), ["en"], fmt="txt")
+    assert len(rendered.splitlines()) == len(benign.splitlines())

@@ -7,6 +7,7 @@ syntax; so no text from a trip file can become markup.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any, Literal, overload
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -20,13 +21,40 @@ __all__ = ["render_sheet"]
 # What can start markup in Markdown (emphasis, code, links, tables, headings, quotes) or in the HTML
 # Markdown passes through; other punctuation stays as it is, readable in a mail body.
 _MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]|#>"} | {"<": "&lt;", "&": "&amp;"})
+# What can start a block at the beginning of a line besides those: a list item (- + 1. 1)), a
+# thematic break or setext underline (- = ~ fences), so a line of trip text never starts one.
+_BLOCK_START = re.compile(r"^[-+=~]")
+
+
+def _markdown_line(line: str) -> str:
+    escaped = line.strip().translate(_MD_SPECIAL)
+    number = re.match(r"\d{1,9}(?=[.)])", escaped)
+    if number:
+        end = number.end()
+        return f"{escaped[:end]}\\{escaped[end:]}"
+    return f"\\{escaped}" if _BLOCK_START.match(escaped) else escaped
 
 
 def _markdown(value: Any) -> Any:
-    """Markdown-escape everything a template prints: trip text stays text in any renderer."""
+    """Markdown-escape everything a template prints: trip text stays text in any renderer.
+
+    Inline markup is escaped everywhere; every line of a value is escaped where a block could
+    start, and the lines of a multi-line value are joined by hard line breaks, so they continue
+    the paragraph, list item or quote the template put the value in."""
     if isinstance(value, Markup):
         return value
-    return str(value).translate(_MD_SPECIAL) if value is not None else ""
+    if value is None:
+        return ""
+    return "\\\n".join(_markdown_line(line) for line in str(value).splitlines() or [""])
+
+
+def _one_line(value: Any) -> Any:
+    """Plain text: every value on the line its label is on (line breaks become " / ")."""
+    if value is None:
+        return ""
+    text = str(value)
+    lines = text.splitlines()
+    return " / ".join(line.strip() for line in lines) if len(lines) > 1 else text
 
 
 @functools.cache
@@ -38,7 +66,7 @@ def _environment(kind: Literal["html", "md", "txt"]) -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        finalize=_markdown if kind == "md" else None,
+        finalize={"md": _markdown, "txt": _one_line}.get(kind),
     )
 
 

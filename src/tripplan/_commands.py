@@ -1,0 +1,273 @@
+"""What each subcommand of ``tripplan`` does: load the trip, call one library function, print.
+
+Each function takes the parsed arguments and the stream to print to, and returns the exit code;
+errors are raised as ``TripplanError`` and mapped to exit codes by ``_cli.main``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import replace
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import TextIO
+
+from ._briefing import build_sheet
+from ._build import (
+    build_outputs,
+    check_report,
+    invitations_since,
+    report_lines,
+    timeline_lines,
+    to_json,
+)
+from ._caldav import publish_calendar
+from ._checks import CheckOptions, check
+from ._destination import destination_lines
+from ._exceptions import MailError, OptionError
+from ._facts import destination_facts, exchange, facts_to_dict
+from ._feeds import BusyEvent
+from ._ics import build_calendar
+from ._loading import load_trip, parse_trip
+from ._mail import invitation_mail, send_mail
+from ._model import Trip, home_zone
+from ._output import write_atomic, write_outputs
+from ._render import render_sheet
+from ._schedule import free_slots, traveller_busy
+from ._sheet import Format as SheetFormat
+from ._types import check_locale
+from ._zones import country_codes
+
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_FINDINGS",
+    "EXIT_OK",
+    "brief",
+    "build",
+    "check_command",
+    "check_options",
+    "facts",
+    "free",
+    "ics",
+    "invites",
+    "publish",
+    "schema",
+    "timeline",
+]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _stamp(args: argparse.Namespace) -> datetime | None:
+    """DTSTAMP for this run: SOURCE_DATE_EPOCH, the file's mtime with --reproducible, else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None:
+        if not epoch.isdigit():
+            raise OptionError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds")
+        return datetime.fromtimestamp(int(epoch), UTC)
+    if not getattr(args, "reproducible", False):
+        return None
+    if args.file == "-":
+        raise OptionError("--reproducible with standard input needs SOURCE_DATE_EPOCH")
+    return datetime.fromtimestamp(int(os.stat(args.file).st_mtime), UTC)
+
+
+def check_options(args: argparse.Namespace) -> CheckOptions:
+    options = CheckOptions(disabled=frozenset(args.disable))
+    for flag, name in (
+        ("international_buffer", "international_arrival_buffer"),
+        ("domestic_buffer", "domestic_arrival_buffer"),
+        ("min_connection", "min_connection"),
+        ("business_hours", "business_hours"),
+    ):
+        value = getattr(args, flag)
+        if value is not None:
+            options = replace(options, **{name: value})
+    return options
+
+
+def _load(args: argparse.Namespace) -> Trip:
+    if args.file == "-":
+        return parse_trip(
+            sys.stdin.buffer.read(), format=args.input_format or "yaml", source="<stdin>"
+        )
+    return load_trip(args.file, format=args.input_format)
+
+
+def _source(args: argparse.Namespace) -> str:
+    return "<stdin>" if args.file == "-" else str(args.file)
+
+
+def _busy(args: argparse.Namespace, trip: Trip, day: date | None = None) -> list[BusyEvent]:
+    return traveller_busy(
+        trip,
+        args.calendar,
+        day=day,
+        include_all_day=args.all_day_conflicts,
+        include_transparent=args.free_time_conflicts,
+    )
+
+
+def _languages(text: str) -> list[str]:
+    """``es,en`` -> the locales, each checked (a language no locale data has is an error)."""
+    languages = [part.strip() for part in text.split(",") if part.strip()]
+    try:
+        return [check_locale(language) for language in languages]
+    except ValueError as error:
+        raise OptionError(f"--lang: {error}") from None
+
+
+def _write(target: str, data: str | bytes, out: TextIO) -> None:
+    """Write an output file atomically, or to standard output for ``-``."""
+    if target == "-":
+        sys.stdout.buffer.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+    else:
+        out.write(f"wrote {write_atomic(target, data)}\n")
+
+
+def schema(args: argparse.Namespace, out: TextIO) -> int:
+    out.write(to_json(Trip.model_json_schema(by_alias=True)))
+    return EXIT_OK
+
+
+def check_command(args: argparse.Namespace, out: TextIO) -> int:
+    options = check_options(args)
+    trip = _load(args)
+    findings = check(trip, options, busy=_busy(args, trip))
+    report = check_report(trip, findings, _source(args))
+    if args.format == "json":
+        out.write(to_json(report))
+    else:
+        out.writelines(line + "\n" for line in report_lines(report, findings))
+    return EXIT_FINDINGS if report["summary"]["error"] else EXIT_OK
+
+
+def timeline(args: argparse.Namespace, out: TextIO) -> int:
+    out.writelines(line + "\n" for line in timeline_lines(_load(args)))
+    return EXIT_OK
+
+
+def ics(args: argparse.Namespace, out: TextIO) -> int:
+    languages = _languages(args.lang) if args.lang else [None]
+    trip = _load(args)
+    calendar = build_calendar(
+        trip,
+        args.audience,
+        organization=args.organization,
+        language=languages[0],
+        now=_stamp(args),
+    )
+    _write(args.out, calendar.to_ical(), out)
+    return EXIT_OK
+
+
+def invites(args: argparse.Namespace, out: TextIO) -> int:
+    trip = _load(args)
+    previous = load_trip(args.since) if args.since else None
+    now = _stamp(args)
+    sent = invitations_since(trip, previous, now=now)
+    messages = [invitation_mail(trip, i, date=now) for i in sent] if args.send else []
+    for path in write_outputs(args.out, {i.filename: i.to_ical() for i in sent}):
+        out.write(f"wrote {path}\n")
+    for invitation in sent:
+        names = ", ".join(trip.people[k].name for k in invitation.recipients)
+        out.write(
+            f"{invitation.method} {invitation.filename} (SEQUENCE {invitation.sequence}) to {names}\n"
+        )
+        if invitation.uninvited:
+            left = ", ".join(invitation.uninvited)
+            out.write(f"  not invited (no email, or a customer at an internal meeting): {left}\n")
+    if not sent:
+        out.write(
+            "no invitations: nothing changed\n"
+            if args.since
+            else "no meetings to invite anyone to\n"
+        )
+    if args.send:
+        try:
+            done = send_mail(messages, args.send)
+        except MailError as error:
+            out.writelines(f"sent {message_id}\n" for message_id in error.sent)
+            raise
+        out.writelines(f"sent {message_id}\n" for message_id in done)
+    return EXIT_OK
+
+
+def publish(args: argparse.Namespace, out: TextIO) -> int:
+    published = publish_calendar(_load(args), args.caldav, force=args.force, now=_stamp(args))
+    out.writelines(line + "\n" for line in published.lines())
+    return EXIT_FINDINGS if published.conflicts else EXIT_OK
+
+
+def free(args: argparse.Namespace, out: TextIO) -> int:
+    trip = _load(args)
+    hours = args.business_hours or (time(8), time(19))
+    slots = free_slots(trip, _busy(args, trip, args.day), args.day, args.duration, hours=hours)
+    for start, end in slots:
+        out.write(f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} {start.tzinfo} (UTC{start:%z})\n")
+    if not slots:
+        out.write(f"no free slot of {args.duration} on {args.day}\n")
+    return EXIT_OK
+
+
+def facts(args: argparse.Namespace, out: TextIO) -> int:
+    country = args.country.upper()
+    if country not in country_codes():
+        raise OptionError(f"{args.country!r} is not an ISO 3166-1 alpha-2 country code")
+    language = _languages(args.lang)[0]
+    home = None
+    if args.home:
+        try:
+            home = home_zone(args.home)
+        except ValueError as error:
+            raise OptionError(f"--home: {error}") from None
+    first, last = args.dates
+    facts = destination_facts(country, first, last, locale=language, home=home)
+    rate = exchange(facts, home, network=args.rates)
+    if args.format == "json":
+        data = facts_to_dict(facts)
+        data["exchange_rate"] = rate.to_dict() if rate is not None else None
+        out.write(to_json(data))
+    else:
+        out.writelines(line + "\n" for line in destination_lines(facts, [language], home, rate))
+    return EXIT_OK
+
+
+_SUFFIX_FORMATS: dict[str, SheetFormat] = {
+    ".html": "html",
+    ".htm": "html",
+    ".md": "md",
+    ".txt": "txt",
+    ".pdf": "pdf",
+}
+
+
+def brief(args: argparse.Namespace, out: TextIO) -> int:
+    trip = _load(args)
+    languages = _languages(args.lang or trip.languages[0])
+    fmt: SheetFormat = args.format or _SUFFIX_FORMATS.get(Path(args.out).suffix.lower(), "html")
+    sheet = build_sheet(
+        trip,
+        languages=languages,
+        audience=args.audience,
+        organization=args.organization,
+        paper=args.paper,
+        rates=args.rates,
+    )
+    _write(args.out, render_sheet(sheet, fmt), out)
+    return EXIT_OK
+
+
+def build(args: argparse.Namespace, out: TextIO) -> int:
+    options = check_options(args)
+    trip = _load(args)
+    files, findings = build_outputs(
+        trip, now=_stamp(args), rates=args.rates, options=options, source=_source(args)
+    )
+    for path in write_outputs(args.out, files):
+        out.write(f"wrote {path}\n")
+    report = check_report(trip, findings, _source(args))
+    out.writelines(line + "\n" for line in report_lines(report, findings))
+    return EXIT_FINDINGS if report["summary"]["error"] else EXIT_OK
