@@ -339,3 +339,149 @@ def test_check_and_free_with_the_travellers_own_calendar(
         "2027-03-11 08:00–09:00 America/Santiago (UTC-0300)",
         "2027-03-11 17:00–19:00 America/Santiago (UTC-0300)",
     ]
+
+
+# --- hostile use: inputs kept, options bounded, no traceback -------------------------------------
+
+
+def run_or_exit(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """``run``, also when argparse itself exits (a bad option value)."""
+    try:
+        code = main(list(argv))
+    except SystemExit as exit:
+        code = int(exit.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("command", ["ics", "brief"])
+@pytest.mark.parametrize("spelling", ["same", "dotted", "symlink", "hardlink"])
+def test_an_output_never_replaces_the_input(
+    command: str, spelling: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    trip = tmp_path / "t.yaml"
+    trip.write_bytes(Path(REFERENCE).read_bytes())
+    before = trip.read_bytes()
+    target = {
+        "same": trip,
+        "dotted": tmp_path / "." / "sub" / ".." / "t.yaml",
+        "symlink": tmp_path / "link.yaml",
+        "hardlink": tmp_path / "hard.yaml",
+    }[spelling]
+    (tmp_path / "sub").mkdir()
+    if spelling == "symlink":
+        target.symlink_to(trip)
+    if spelling == "hardlink":
+        target.hardlink_to(trip)
+    code, out, err = run(capsys, command, str(trip), "-o", str(target))
+    assert code == 2 and "refusing to write" in err and "input file" in err
+    assert trip.read_bytes() == before and out == ""
+
+
+def test_build_never_replaces_the_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    trip = out_dir / "check.json"  # a trip file that happens to sit where build writes
+    trip.write_text(Path(DATA / "santiago-customer-visit.json").read_text(encoding="utf-8"))
+    before = trip.read_bytes()
+    code, _, err = run(capsys, "build", str(trip), "--out", str(out_dir))
+    assert code == 2 and "refusing to write" in err
+    assert trip.read_bytes() == before and sorted(p.name for p in out_dir.iterdir()) == [
+        "check.json"
+    ]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["free", REFERENCE, "--day", "2027-03-09", "--duration", "0m"],
+        ["free", REFERENCE, "--day", "2027-03-09", "--duration", "99999999999d"],
+        [
+            "free",
+            REFERENCE,
+            "--day",
+            "2027-03-09",
+            "--duration",
+            "1h",
+            "--business-hours",
+            "19:00-08:00",
+        ],
+        ["free", REFERENCE, "--day", "9999-12-31", "--duration", "1h"],
+        ["facts", "CL", "--dates", "0001-01-01..9999-12-31"],
+        ["check", REFERENCE, "--international-buffer", "99999999999999d"],
+        ["check", REFERENCE, "--min-connection", "9" * 5000 + "m"],
+        ["ics", REFERENCE, "-o", "-", "--lang", "zz"],
+        ["brief", REFERENCE, "-o", "-", "--lang", "es,zz"],
+    ],
+)
+def test_every_option_is_validated_in_one_line(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _out, err = run_or_exit(capsys, *argv)
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "internal error" not in err
+
+
+def test_source_date_epoch_out_of_range(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "99999999999999")
+    code, _, err = run(capsys, "ics", REFERENCE, "-o", "-")
+    assert code == 2 and "SOURCE_DATE_EPOCH" in err and "Traceback" not in err
+
+
+def test_reproducible_bytes_come_from_the_content_not_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_bytes(Path(REFERENCE).read_bytes())
+    second.write_bytes(Path(REFERENCE).read_bytes())
+    import os
+
+    os.utime(first, (1_000_000_000, 1_000_000_000))
+    outputs = []
+    for source in (first, second):
+        target = tmp_path / f"{source.stem}.ics"
+        assert run(capsys, "ics", str(source), "-o", str(target), "--reproducible")[0] == 0
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+    changed = tmp_path / "c.yaml"
+    changed.write_text(first.read_text(encoding="utf-8").replace("Dinner", "Supper"))
+    assert run(capsys, "ics", str(changed), "-o", str(tmp_path / "c.ics"), "--reproducible")[0] == 0
+    stamp = next(line for line in outputs[0].split(b"\r\n") if line.startswith(b"DTSTAMP"))
+    assert stamp not in (tmp_path / "c.ics").read_bytes()
+
+
+def test_an_internal_error_is_one_line_and_exit_70(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tripplan import _commands
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("something tripplan did not expect")
+
+    monkeypatch.setattr(_commands, "timeline_lines", broken)
+    code, out, err = run(capsys, "timeline", REFERENCE)
+    assert code == 70 and out == ""
+    assert err == (
+        "tripplan: internal error: RuntimeError: something tripplan did not expect "
+        "(run with --debug for details)\n"
+    )
+    code, _, err = run(capsys, "--debug", "timeline", REFERENCE)
+    assert code == 70 and "Traceback" in err and "RuntimeError" in err
+    monkeypatch.setenv("TRIPPLAN_DEBUG", "1")
+    assert "Traceback" in run(capsys, "timeline", REFERENCE)[2]
+
+
+def test_a_line_break_in_a_key_stays_on_its_problems_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    trip = json.loads(Path(DATA / "santiago-customer-visit.json").read_text(encoding="utf-8"))
+    trip["people"]["bad\nkey\u0085x"] = {"name": "X", "mail": "x"}
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(trip), encoding="utf-8")
+    code, _, err = run(capsys, "check", str(path))
+    lines = err.strip().splitlines()
+    assert code == 2 and all(line.startswith(f"{path}") for line in lines), lines

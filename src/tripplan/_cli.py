@@ -8,15 +8,17 @@ network failure (every problem printed, one line each, and nothing half-written)
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+import traceback
+from collections.abc import Callable, Sequence
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from . import _commands as commands
-from ._exceptions import TripplanError
-from ._types import parse_duration
+from ._exceptions import TripFileError, TripplanError
+from ._types import format_duration, parse_duration
 from ._version import __version__
 
 __all__ = ["main"]
@@ -32,10 +34,13 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tripplan", description="Plan executive customer visits.")
     parser.add_argument("--version", action="version", version=f"tripplan {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an internal error"
+    )
+    subcommands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def trip_command(name: str, help: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help, description=help)
+        sub = subcommands.add_parser(name, help=help, description=help)
         sub.add_argument(
             "file", help="the trip file (.yaml, .yml, .json, .toml; - for standard input)"
         )
@@ -52,8 +57,13 @@ def _parser() -> argparse.ArgumentParser:
 
     free = trip_command("free", "List the traveller's free slots on a day of the trip.")
     free.set_defaults(func=commands.free)
-    free.add_argument("--day", required=True, type=date.fromisoformat, metavar="YYYY-MM-DD")
-    free.add_argument("--duration", required=True, type=_duration, metavar="DURATION")
+    free.add_argument("--day", required=True, type=_day, metavar="YYYY-MM-DD")
+    free.add_argument(
+        "--duration",
+        required=True,
+        type=_duration_within(timedelta(0), timedelta(days=1)),
+        metavar="DURATION",
+    )
     free.add_argument(
         "--business-hours",
         type=_hours,
@@ -137,7 +147,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_rates(build)
     _add_check_options(build)
 
-    facts = commands.add_parser(
+    facts = subcommands.add_parser(
         "facts",
         help="What a traveller needs to know about a country over some dates.",
         description="What a traveller needs to know about a country over some dates.",
@@ -156,27 +166,54 @@ def _parser() -> argparse.ArgumentParser:
     facts.add_argument("--format", choices=["text", "json"], default="text")
     _add_rates(facts)
 
-    schema = commands.add_parser("schema", help="Print the JSON Schema of the trip file.")
+    schema = subcommands.add_parser("schema", help="Print the JSON Schema of the trip file.")
     schema.set_defaults(func=commands.schema)
     return parser
 
 
-def _duration(text: str) -> timedelta:
+#: The dates the command accepts, as the trip format does: far enough for any real trip.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+def _duration_within(low: timedelta, high: timedelta) -> Callable[[str], timedelta]:
+    """An argument type: a duration (``90m``, ``1h30m``) from ``low`` (exclusive) to ``high``."""
+
+    def parse(text: str) -> timedelta:
+        try:
+            value = parse_duration(text)
+        except (ValueError, OverflowError) as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        if not low < value <= high:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is out of range; expected more than {format_duration(low)} and at "
+                f"most {format_duration(high)}"
+            )
+        return value
+
+    return parse
+
+
+def _day(text: str) -> date:
     try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2027-03-09") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is out of range; expected a date from {FIRST_YEAR} to {LAST_YEAR}"
+        )
+    return day
 
 
 def _date_range(text: str) -> tuple[date, date]:
-    try:
-        first, last = (date.fromisoformat(part) for part in text.split(".."))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a range like 2027-03-07..2027-03-13"
-        ) from None
+    parts = text.split("..")
+    if len(parts) != 2:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a range like 2027-03-07..2027-03-13")
+    first, last = (_day(part) for part in parts)
     if last < first:
         raise argparse.ArgumentTypeError(f"{text!r} ends before it starts")
+    if (last - first).days > 366:
+        raise argparse.ArgumentTypeError(f"{text!r} spans more than a year; ask for less")
     return first, last
 
 
@@ -185,7 +222,14 @@ def _hours(text: str) -> tuple[time, time]:
         opens, closes = (time.fromisoformat(part) for part in text.split("-"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a range like 08:00-19:00") from None
+    if opens >= closes:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: the hours must open before they close, within one day"
+        )
     return opens, closes
+
+
+_threshold = _duration_within(timedelta(0), timedelta(days=7))
 
 
 def _add_calendars(sub: argparse.ArgumentParser) -> None:
@@ -232,19 +276,19 @@ def _add_check_options(sub: argparse.ArgumentParser) -> None:
     group = sub.add_argument_group("check thresholds")
     group.add_argument(
         "--international-buffer",
-        type=_duration,
+        type=_threshold,
         metavar="DURATION",
         help="time from an international arrival to a meeting (default 2h)",
     )
     group.add_argument(
         "--domestic-buffer",
-        type=_duration,
+        type=_threshold,
         metavar="DURATION",
         help="time from a domestic arrival to a meeting (default 1h)",
     )
     group.add_argument(
         "--min-connection",
-        type=_duration,
+        type=_threshold,
         metavar="DURATION",
         help="shortest connection between flights (default 1h)",
     )
@@ -263,18 +307,49 @@ def _add_check_options(sub: argparse.ArgumentParser) -> None:
     )
 
 
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a fault of tripplan's, not of the input
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; returns the exit code (``python -m tripplan`` and the script exit with it)."""
+    """Run the command; returns the exit code (``python -m tripplan`` and the script exit with it).
+
+    0 done; 1 the plan has error findings (``publish``: server-side edits left alone); 2 bad
+    input, a bad option, or a server or network failure, one line per problem; 70 an internal
+    error, in one line (the traceback with ``--debug`` or ``TRIPPLAN_DEBUG=1``)."""
     args = _parser().parse_args(argv)
+    debug = args.debug or os.environ.get("TRIPPLAN_DEBUG", "") not in ("", "0")
     try:
         code: int = args.func(args, sys.stdout)
         return code
     except TripplanError as exc:
-        sys.stderr.write(f"{exc}\n")
+        sys.stderr.writelines(line + "\n" for line in _problems(exc))
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # e.g. `tripplan schema | head`
         sys.stderr.close()
         return EXIT_OK
     except OSError as exc:
-        sys.stderr.write(f"tripplan: {exc.filename or ''}: {exc.strerror}\n")
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(_escape(f"tripplan: {where}{exc.strerror or exc}") + "\n")
         return EXIT_BAD_INPUT
+    except (Exception, RecursionError) as exc:  # the last resort, never the habit
+        if debug:
+            traceback.print_exc()
+        else:
+            what = _escape(f"{type(exc).__name__}: {exc}")[:300]
+            sys.stderr.write(f"tripplan: internal error: {what} (run with --debug for details)\n")
+        return EXIT_INTERNAL
+
+
+def _problems(exc: TripplanError) -> list[str]:
+    """One line per problem: a line break or control character inside a message (from a name,
+    a key) is shown escaped, so a line is always one problem."""
+    if isinstance(exc, TripFileError):
+        return [_escape(str(problem)) for problem in exc.problems]
+    return [_escape(str(exc))]
+
+
+def _escape(text: str) -> str:
+    return "".join(
+        c if c.isprintable() or c == "\t" else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )

@@ -7,10 +7,12 @@ errors are raised as ``TripplanError`` and mapped to exit codes by ``_cli.main``
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -60,18 +62,47 @@ __all__ = [
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
 
-def _stamp(args: argparse.Namespace) -> datetime | None:
-    """DTSTAMP for this run: SOURCE_DATE_EPOCH, the file's mtime with --reproducible, else now."""
+#: SOURCE_DATE_EPOCH may name an instant from 1970 to the end of 2199.
+_LAST_EPOCH = int(datetime(2200, 1, 1, tzinfo=UTC).timestamp())
+#: A stamp derived from a trip's content falls in the ten years from 2020 on.
+_CONTENT_EPOCH, _CONTENT_SPAN = datetime(2020, 1, 1, tzinfo=UTC), 10 * 365 * 86400
+
+
+def _stamp(args: argparse.Namespace, trip: Trip) -> datetime | None:
+    """DTSTAMP for this run: SOURCE_DATE_EPOCH; with --reproducible and no SOURCE_DATE_EPOCH, an
+    instant derived from the trip's content (the same trip gives the same bytes on any machine
+    and from any copy); else None (now)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch is not None:
-        if not epoch.isdigit():
-            raise OptionError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds")
+        if not epoch.isdigit() or len(epoch) > 12 or int(epoch) > _LAST_EPOCH:
+            raise OptionError(
+                f"SOURCE_DATE_EPOCH={epoch[:40]!r} is not a number of seconds from 1970 to 2199"
+            )
         return datetime.fromtimestamp(int(epoch), UTC)
     if not getattr(args, "reproducible", False):
         return None
-    if args.file == "-":
-        raise OptionError("--reproducible with standard input needs SOURCE_DATE_EPOCH")
-    return datetime.fromtimestamp(int(os.stat(args.file).st_mtime), UTC)
+    if getattr(args, "since", None):
+        raise OptionError(
+            "--reproducible with --since needs SOURCE_DATE_EPOCH: an update's SEQUENCE comes "
+            "from its time stamp and must grow with every revision"
+        )
+    digest = hashlib.sha256(trip.model_dump_json(by_alias=True).encode("utf-8")).digest()
+    return _CONTENT_EPOCH + timedelta(seconds=int.from_bytes(digest[:8]) % _CONTENT_SPAN)
+
+
+def _refuse_inputs(args: argparse.Namespace, targets: Iterable[str | Path]) -> None:
+    """An output never replaces an input (the trip, the previous trip, a calendar read), however
+    either is spelled: checked before anything is written."""
+    inputs = [args.file, getattr(args, "since", None), *getattr(args, "calendar", [])]
+    existing = [Path(i) for i in inputs if i and i != "-" and Path(i).exists()]
+    for target in targets:
+        path = Path(target)
+        for source in existing:
+            if path.exists() and os.path.samefile(path, source):
+                raise OptionError(
+                    f"refusing to write {target}: it is the input file {source}; "
+                    "choose another output"
+                )
 
 
 def check_options(args: argparse.Namespace) -> CheckOptions:
@@ -119,11 +150,13 @@ def _languages(text: str) -> list[str]:
         raise OptionError(f"--lang: {error}") from None
 
 
-def _write(target: str, data: str | bytes, out: TextIO) -> None:
-    """Write an output file atomically, or to standard output for ``-``."""
+def _write(args: argparse.Namespace, data: str | bytes, out: TextIO) -> None:
+    """Write ``--out`` atomically (never over an input), or to standard output for ``-``."""
+    target = args.out
     if target == "-":
         sys.stdout.buffer.write(data if isinstance(data, bytes) else data.encode("utf-8"))
     else:
+        _refuse_inputs(args, [target])
         out.write(f"wrote {write_atomic(target, data)}\n")
 
 
@@ -157,19 +190,21 @@ def ics(args: argparse.Namespace, out: TextIO) -> int:
         args.audience,
         organization=args.organization,
         language=languages[0],
-        now=_stamp(args),
+        now=_stamp(args, trip),
     )
-    _write(args.out, calendar.to_ical(), out)
+    _write(args, calendar.to_ical(), out)
     return EXIT_OK
 
 
 def invites(args: argparse.Namespace, out: TextIO) -> int:
     trip = _load(args)
     previous = load_trip(args.since) if args.since else None
-    now = _stamp(args)
+    now = _stamp(args, trip)
     sent = invitations_since(trip, previous, now=now)
     messages = [invitation_mail(trip, i, date=now) for i in sent] if args.send else []
-    for path in write_outputs(args.out, {i.filename: i.to_ical() for i in sent}):
+    files = {i.filename: i.to_ical() for i in sent}
+    _refuse_inputs(args, [Path(args.out) / name for name in files])
+    for path in write_outputs(args.out, files):
         out.write(f"wrote {path}\n")
     for invitation in sent:
         names = ", ".join(trip.people[k].name for k in invitation.recipients)
@@ -196,7 +231,8 @@ def invites(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def publish(args: argparse.Namespace, out: TextIO) -> int:
-    published = publish_calendar(_load(args), args.caldav, force=args.force, now=_stamp(args))
+    trip = _load(args)
+    published = publish_calendar(trip, args.caldav, force=args.force, now=_stamp(args, trip))
     out.writelines(line + "\n" for line in published.lines())
     return EXIT_FINDINGS if published.conflicts else EXIT_OK
 
@@ -256,7 +292,7 @@ def brief(args: argparse.Namespace, out: TextIO) -> int:
         paper=args.paper,
         rates=args.rates,
     )
-    _write(args.out, render_sheet(sheet, fmt), out)
+    _write(args, render_sheet(sheet, fmt), out)
     return EXIT_OK
 
 
@@ -264,8 +300,9 @@ def build(args: argparse.Namespace, out: TextIO) -> int:
     options = check_options(args)
     trip = _load(args)
     files, findings = build_outputs(
-        trip, now=_stamp(args), rates=args.rates, options=options, source=_source(args)
+        trip, now=_stamp(args, trip), rates=args.rates, options=options, source=_source(args)
     )
+    _refuse_inputs(args, [Path(args.out) / name for name in files])
     for path in write_outputs(args.out, files):
         out.write(f"wrote {path}\n")
     report = check_report(trip, findings, _source(args))
