@@ -16,7 +16,8 @@ PACKAGE = ROOT / "src" / "tripplan"
 
 def test_import_contract() -> None:
     """import-linter's contracts in pyproject.toml: one-way layers, a model without network."""
-    command = shutil.which("lint-imports") or str(Path(sys.executable).with_name("lint-imports"))
+    beside = Path(sys.executable).with_name("lint-imports")  # the environment's own first
+    command = str(beside) if beside.exists() else shutil.which("lint-imports") or "lint-imports"
     result = subprocess.run(
         [command, "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
     )
