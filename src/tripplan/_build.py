@@ -6,16 +6,18 @@ command writes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
+
+import icalendar
 
 from ._briefing import build_sheet
 from ._checks import CheckOptions, check
 from ._feeds import BusyEvent
 from ._findings import Finding, Severity
 from ._ics import build_calendar
-from ._itip import Invitation, build_invitations, diff_trips
+from ._itip import Invitation, build_invitations, cancel_sent, diff_trips
 from ._model import Trip
 from ._render import render_sheet
 from ._timeline import resolve
@@ -104,12 +106,17 @@ def build_outputs(
     options: CheckOptions | None = None,
     busy: Iterable[BusyEvent] = (),
     source: str = "",
+    sent: Mapping[str, bytes] | None = None,
 ) -> tuple[dict[str, bytes], list[Finding]]:
     """Every output of a trip, rendered in memory before anything is written, and the findings.
 
     The outputs, by relative path: ``trip.ics`` (the traveller's calendar), ``invites/*.ics``
     (one invitation per meeting), ``briefing-<language>.html`` (a sheet per trip language),
     ``check.json`` and ``timeline.json``. ``now`` fixes every time stamp (reproducible bytes).
+
+    ``sent`` holds the invitations of an earlier build (file name -> bytes): a meeting that is
+    gone or cancelled since gets a cancellation (``<name>-cancel.ics``) in place of its old
+    request, and an earlier cancellation stays while its meeting stays away.
     """
     findings = check(trip, options, busy=busy)
     files: dict[str, bytes] = {
@@ -117,9 +124,37 @@ def build_outputs(
         "check.json": to_json(check_report(trip, findings, source)).encode(),
         "trip.ics": build_calendar(trip, now=now).to_ical(),
     }
-    for invitation in build_invitations(trip, now=now):
+    invitations = build_invitations(trip, now=now)
+    for invitation in invitations:
         files[f"invites/{invitation.filename}"] = invitation.to_ical()
+    files |= {
+        f"invites/{name}": data
+        for name, data in _cancellations(sent or {}, {i.uid for i in invitations}, now).items()
+    }
     for language in trip.languages:
         sheet = build_sheet(trip, languages=[language], rates=rates)
         files[f"briefing-{language}.html"] = render_sheet(sheet, "html").encode()
     return files, findings
+
+
+def _cancellations(
+    sent: Mapping[str, bytes], current: set[str], now: datetime | None
+) -> dict[str, bytes]:
+    """Cancellations for the invitations of an earlier build whose meeting is no longer invited."""
+    found: dict[str, bytes] = {}
+    for name, data in sorted(sent.items()):
+        try:
+            calendar = icalendar.Calendar.from_ical(data)
+        except ValueError:
+            continue  # not one of ours: it is not carried over
+        events = calendar.walk("VEVENT")
+        uid = str(events[0].get("UID", "")) if len(events) == 1 else ""
+        if not uid or uid in current:
+            continue
+        method = str(calendar.get("METHOD", "")).upper()
+        if method == "CANCEL":
+            found[name] = data
+        elif method == "REQUEST":
+            stem = name.removesuffix(".ics")
+            found[f"{stem}-cancel.ics"] = cancel_sent(data, now=now).to_ical()
+    return found

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import date, time, timedelta
@@ -317,6 +319,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     input, a bad option, or a server or network failure, one line per problem; 70 an internal
     error, in one line (the traceback with ``--debug`` or ``TRIPPLAN_DEBUG=1``)."""
     args = _parser().parse_args(argv)
+    main_thread = threading.current_thread() is threading.main_thread()
+    # A kill (SIGTERM) unwinds like Ctrl-C, so a half-staged build is removed on the way out.
+    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
+    try:
+        return _run(args)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace) -> int:
     debug = args.debug or os.environ.get("TRIPPLAN_DEBUG", "") not in ("", "0")
     try:
         code: int = args.func(args, sys.stdout)
@@ -338,6 +351,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             what = _escape(f"{type(exc).__name__}: {exc}")[:300]
             sys.stderr.write(f"tripplan: internal error: {what} (run with --debug for details)\n")
         return EXIT_INTERNAL
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _problems(exc: TripplanError) -> list[str]:

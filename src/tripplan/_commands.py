@@ -31,6 +31,7 @@ from ._destination import destination_lines
 from ._exceptions import MailError, OptionError
 from ._facts import destination_facts, exchange, facts_to_dict
 from ._feeds import BusyEvent
+from ._folder import write_folder
 from ._ics import build_calendar
 from ._loading import load_trip, parse_trip
 from ._mail import invitation_mail, send_mail
@@ -299,11 +300,18 @@ def brief(args: argparse.Namespace, out: TextIO) -> int:
 def build(args: argparse.Namespace, out: TextIO) -> int:
     options = check_options(args)
     trip = _load(args)
+    invites = Path(args.out) / "invites"
+    sent = {p.name: p.read_bytes() for p in invites.glob("*.ics")} if invites.is_dir() else {}
     files, findings = build_outputs(
-        trip, now=_stamp(args, trip), rates=args.rates, options=options, source=_source(args)
+        trip,
+        now=_stamp(args, trip),
+        rates=args.rates,
+        options=options,
+        source=_source(args),
+        sent=sent,
     )
     _refuse_inputs(args, [Path(args.out) / name for name in files])
-    for path in write_outputs(args.out, files):
+    for path in write_folder(args.out, files):
         out.write(f"wrote {path}\n")
     report = check_report(trip, findings, _source(args))
     out.writelines(line + "\n" for line in report_lines(report, findings))

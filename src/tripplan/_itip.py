@@ -176,6 +176,31 @@ class _Builder:
         )
 
 
+def cancel_sent(request: bytes, *, now: datetime | None = None) -> Calendar:
+    """The cancellation of an invitation already sent, made from its REQUEST alone (the meeting
+    may be gone from the trip): the same UID, organizer and attendees, STATUS:CANCELLED, and a
+    SEQUENCE above the one sent. ``InvitationError`` when ``request`` is not one invitation."""
+    try:
+        sent = Calendar.from_ical(request)
+    except ValueError as error:
+        raise InvitationError(f"not an iCalendar invitation: {error}") from None
+    events = sent.walk("VEVENT")
+    if len(events) != 1 or "UID" not in events[0]:
+        raise InvitationError("an invitation holds exactly one event with a UID")
+    stamp = _stamp(now)
+    event = Event.from_ical(events[0].to_ical())
+    for name in ("DTSTAMP", "SEQUENCE", "STATUS"):
+        event.pop(name, None)
+    event.add("DTSTAMP", stamp)
+    event.add("SEQUENCE", max(int(events[0].get("SEQUENCE", 0)) + 1, _sequence(stamp)))
+    event.add("STATUS", STATUS.CANCELLED)
+    calendar = Calendar.new(prodid=str(sent.get("PRODID", "-//tripplan//EN")), method="CANCEL")
+    for zone in sent.walk("VTIMEZONE"):
+        calendar.add_component(zone)
+    calendar.add_component(event)
+    return calendar
+
+
 def _html(text: str) -> str:
     """The plain-text body as escaped HTML: nothing from the trip file becomes markup."""
     paragraphs = "".join(
