@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,15 +15,17 @@ import pytest
 import requests
 from icalendar import Calendar, Event
 
-from tripplan import Trip, load_trip, resolve
-from tripplan._caldav import (
-    PASSWORD_ENV,
-    USERNAME_ENV,
+from tripplan import (
     CalDAVError,
+    NetworkError,
     PublishReport,
+    Trip,
+    load_trip,
     publish_calendar,
-    resource_name,
+    resolve,
 )
+from tripplan._caldav import PASSWORD_ENV, USERNAME_ENV
+from tripplan._caldav_resources import resource_name
 from tripplan._http import make_session
 
 from ._radicale import RadicaleServer
@@ -302,6 +305,50 @@ def test_credentials_from_the_environment(
         build_trip(), collection, session=session, state_dir=tmp_path, now=NOW
     )
     assert len(report.created) == 5
+
+
+def test_credentials_from_netrc(
+    radicale_server: RadicaleServer,
+    collection: str,
+    session: requests.Session,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    netrc = tmp_path / "netrc"
+    netrc.write_text(
+        f"machine {urlsplit(collection).hostname} "
+        f"login {radicale_server.username} password {radicale_server.password}\n"
+    )
+    monkeypatch.setenv("NETRC", str(netrc))
+    state = tmp_path / "state"
+    report = publish_calendar(build_trip(), collection, session=session, state_dir=state, now=NOW)
+    assert len(report.created) == 5
+
+
+def test_half_set_credentials_are_refused_before_any_request(tmp_path: Path) -> None:
+    # Were a request made, the unresolvable host would fail it differently.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(USERNAME_ENV, "dana")
+        with pytest.raises(CalDAVError) as caught:
+            publish_calendar(build_trip(), "https://dav.invalid/cal/", state_dir=tmp_path)
+    assert str(caught.value) == (
+        f"https://dav.invalid/cal/: {USERNAME_ENV} is set but {PASSWORD_ENV} is not: "
+        "set both, or neither"
+    )
+
+
+def test_an_unreachable_server_is_a_caldav_error(session: requests.Session, tmp_path: Path) -> None:
+    with socket.socket() as holder:  # bound, not listening: connections are refused
+        holder.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{holder.getsockname()[1]}/cal/"
+        with pytest.raises(CalDAVError) as caught:
+            publish_calendar(
+                build_trip(), url, session=session, auth=("dana", "pw"), state_dir=tmp_path
+            )
+    assert isinstance(caught.value, NetworkError)
+    assert caught.value.source == url and caught.value.status is None
+    assert caught.value.reason.startswith("connection failed")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_no_credentials_says_where_to_put_them(

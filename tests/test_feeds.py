@@ -6,6 +6,8 @@ scripted one in tests/_http_server, and a small validating one below for conditi
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -332,6 +334,32 @@ def test_unchanged_feed_comes_from_the_cache(
     # Another cache folder knows nothing: the full feed is sent again.
     read_calendar(url, session=session, cache_dir=tmp_path / "other")
     assert validating.statuses == [200, 304, 200]
+
+
+def test_the_cache_entry_holds_no_secret(
+    validating: _Validating, session: requests.Session, tmp_path: Path
+) -> None:
+    """One file per URL in the cache folder's ``feeds/``, named by a hash of the whole URL, its
+    header naming the URL without the token; the body as it arrived."""
+    url = f"http://127.0.0.1:{validating.server_address[1]}/work.ics?token=t0k3n"
+    read_calendar(url, session=session, cache_dir=tmp_path)
+    (entry,) = (tmp_path / "feeds").iterdir()
+    assert entry.name == f"{hashlib.sha256(url.encode()).hexdigest()}.cache"
+    head, _, body = entry.read_bytes().partition(b"\n")
+    meta = json.loads(head)
+    assert meta["url"] == f"http://127.0.0.1:{validating.server_address[1]}/work.ics?…"
+    assert (meta["etag"], meta["last_modified"]) == (_Validating.etag, _Validating.modified)
+    assert b"t0k3n" not in head and body == validating.body
+
+
+def test_feed_errors_are_network_errors(tmp_path: Path) -> None:
+    with pytest.raises(tripplan.NetworkError) as caught:
+        read_calendar(str(tmp_path / "absent.ics"))
+    assert isinstance(caught.value, FeedError)
+    assert (caught.value.source, caught.value.reason) == (
+        str(tmp_path / "absent.ics"),
+        "no such file",
+    )
 
 
 def test_changed_feed_replaces_the_cache(

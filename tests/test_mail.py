@@ -25,18 +25,10 @@ import pytest
 from icalendar import Calendar, Event, vCalAddress
 from icalendar.enums import PARTSTAT, ROLE, STATUS
 
-from tripplan import TripplanError
-from tripplan._http import is_loopback_host as _is_loopback_host
-from tripplan._mail import (
-    PASSWORD_VARIABLE,
-    USERNAME_VARIABLE,
-    MailError,
-    _Credentials,
-    _deliver,
-    _parse_url,
-    imip_message,
-    send_mail,
-)
+from tripplan import MailError, NetworkError, TripplanError, imip_message, send_mail
+from tripplan._credentials import Credentials
+from tripplan._mail_delivery import PASSWORD_VARIABLE, USERNAME_VARIABLE, _deliver, _parse_url
+from tripplan._urls import is_loopback_host
 
 from ._interop import ParsedEvent, assert_clients_agree, read_icaljs, read_libical
 from ._radicale import RadicaleServer
@@ -404,7 +396,8 @@ def test_wrong_password_is_one_clear_error(
             ssl_context=client_context(certificate[0]),
         )
     error = caught.value
-    assert isinstance(error, TripplanError)
+    assert isinstance(error, NetworkError) and isinstance(error, TripplanError)
+    assert (error.source, error.status) == (f"127.0.0.1:{starttls_server.port}", None)
     text = str(error)
     assert text.startswith(f"127.0.0.1:{starttls_server.port}: login as {USER} failed: 535")
     assert "\n" not in text
@@ -456,7 +449,7 @@ def test_plain_smtp_is_allowed_only_to_this_machine() -> None:
         target = dataclasses.replace(_parse_url(server.url()), loopback=False)
         with pytest.raises(MailError) as caught:
             _deliver(
-                [message], target, _Credentials(USER, PASSWORD), ssl.create_default_context(), 5
+                [message], target, Credentials(USER, PASSWORD), ssl.create_default_context(), 5
             )
         assert str(caught.value).startswith(
             f"127.0.0.1:{server.port}: the server offers no STARTTLS"
@@ -496,7 +489,7 @@ def test_credentials_are_not_offered_to_a_server_without_auth(plain_server: Test
     ],
 )
 def test_loopback_hosts(host: str, loopback: bool) -> None:
-    assert _is_loopback_host(host) is loopback
+    assert is_loopback_host(host) is loopback
 
 
 @pytest.mark.parametrize(
@@ -565,7 +558,7 @@ def test_netrc_errors_do_not_quote_the_file(closed_port: int, tmp_path: Path) ->
 def test_missing_netrc_file_that_was_named(closed_port: int, tmp_path: Path) -> None:
     path = tmp_path / "absent"
     message = invitation(build_calendar("REQUEST"))
-    with pytest.raises(MailError, match=f"netrc file {re.escape(str(path))} does not exist"):
+    with pytest.raises(MailError, match=f"netrc file {re.escape(str(path))}: does not exist"):
         send_mail([message], f"smtp://127.0.0.1:{closed_port}", env={}, netrc_path=str(path))
 
 

@@ -23,18 +23,11 @@ import requests
 from requests.adapters import HTTPAdapter
 
 import tripplan
-from tripplan._exceptions import TripplanError
-from tripplan._http import NetworkError, get, make_session, redact_url
-from tripplan._rates import (
-    CACHE_ENV,
-    EcbProvider,
-    ErApiProvider,
-    Rate,
-    RateProvider,
-    RatesError,
-    default_cache_dir,
-    exchange_rate,
-)
+from tripplan import NetworkError, Rate, RatesError, TripplanError, exchange_rate
+from tripplan._cache import CACHE_ENV, Cache, cache_dir
+from tripplan._http import get, make_session
+from tripplan._rate_providers import EcbProvider, ErApiProvider, RateProvider
+from tripplan._urls import redact_url
 
 from ._http_server import Reply, TestServer, http_server
 
@@ -200,7 +193,7 @@ def test_ecb_lacks_clp_so_the_next_provider_answers(
     )
     assert result.rate is not None and result.rate.source == "ExchangeRate-API"
     assert (server.hits(ECB_PATH), server.hits(ER_PATH)) == (1, 1)
-    assert sorted(p.name for p in (cache / "rates").iterdir()) == ["ecb.json", "er-api.json"]
+    assert sorted(p.name for p in (cache / "rates").iterdir()) == ["ecb.cache", "er-api.cache"]
 
 
 # --- timeouts, retries, limits ----------------------------------------------------------------
@@ -452,7 +445,7 @@ def test_malformed_xml_is_a_clear_error_not_a_traceback(
     assert result.note == "no exchange rate: offline and nothing cached"
     assert len(result.problems) == 1
     assert result.problems[0].startswith(
-        f"European Central Bank answer from {server.url}{ECB_PATH} is not usable: "
+        f"{server.url}{ECB_PATH}: European Central Bank answer is not usable: "
     )
     assert why in result.problems[0]
     with pytest.raises(RatesError, match="is not usable"):
@@ -556,7 +549,7 @@ def test_an_unreadable_cache_file_counts_as_no_cache(
     with http_server() as gone:
         provider = ecb(gone)
     (cache / "rates").mkdir(parents=True)
-    (cache / "rates" / "ecb.json").write_text('{"format": 1, "rates": {"USD": "1.0')
+    (cache / "rates" / "ecb.cache").write_text('{"format": 1, "rates": {"USD": "1.0')
     result = exchange_rate(
         "USD", "EUR", providers=[provider], session=session, cache_dir=cache, now=NOW
     )
@@ -596,12 +589,16 @@ def test_the_cache_folder_follows_the_environment_variable(
 ) -> None:
     chosen = tmp_path / "chosen"
     monkeypatch.setenv(CACHE_ENV, str(chosen))
-    assert default_cache_dir() == chosen
+    assert cache_dir() == chosen
 
     server.script(ECB_PATH, Reply(200, ECB_XML))
     exchange_rate("USD", "EUR", providers=[ecb(server)], session=session, now=NOW)
-    entry = json.loads((chosen / "rates" / "ecb.json").read_text())
-    assert (entry["as_of"], entry["base"], entry["rates"]["USD"]) == ("2027-03-05", "EUR", "1.0850")
+    entry = Cache("rates").load("ecb")
+    assert entry is not None
+    assert entry == Cache("rates", chosen).load("ecb")
+    assert (entry.url, entry.fetched_at) == (server.url + ECB_PATH, NOW)
+    table = json.loads(entry.content)
+    assert (table["as_of"], table["base"], table["rates"]["USD"]) == ("2027-03-05", "EUR", "1.0850")
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG rules are for Linux")
@@ -611,11 +608,11 @@ def test_the_default_cache_folder_follows_xdg(
     monkeypatch.delenv(CACHE_ENV, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert default_cache_dir() == tmp_path / "xdg" / "tripplan"
+    assert cache_dir() == tmp_path / "xdg" / "tripplan"
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")
-    assert default_cache_dir() == tmp_path / "home" / ".cache" / "tripplan"
+    assert cache_dir() == tmp_path / "home" / ".cache" / "tripplan"
     monkeypatch.delenv("XDG_CACHE_HOME")
-    assert default_cache_dir() == tmp_path / "home" / ".cache" / "tripplan"
+    assert cache_dir() == tmp_path / "home" / ".cache" / "tripplan"
 
 
 _WRITE_UNDER_A_SIZE_LIMIT = """
@@ -623,8 +620,9 @@ import json, resource, signal, sys
 from datetime import datetime
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
 resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))
+from tripplan import exchange_rate
 from tripplan._http import make_session
-from tripplan._rates import EcbProvider, exchange_rate
+from tripplan._rate_providers import EcbProvider
 with make_session(retries=0) as session:
     result = exchange_rate("USD", "EUR", providers=[EcbProvider(base_url=sys.argv[1])],
                            session=session, cache_dir=sys.argv[2],
@@ -639,7 +637,7 @@ def test_a_failed_cache_write_leaves_the_old_entry_whole(
 ) -> None:
     server.script(ECB_PATH, Reply(200, ECB_XML))
     exchange_rate("USD", "EUR", providers=[ecb(server)], session=session, cache_dir=cache, now=NOW)
-    entry = cache / "rates" / "ecb.json"
+    entry = cache / "rates" / "ecb.cache"
     before = entry.read_bytes()
     assert len(before) > 64
 
@@ -658,7 +656,7 @@ def test_a_failed_cache_write_leaves_the_old_entry_whole(
     assert json.loads(run.stdout) == ["network", "2027-03-08"]  # the rate still reached the sheet
     assert "could not cache exchange rates" in run.stderr  # the write was tried and failed
     assert entry.read_bytes() == before  # the old entry, whole
-    assert [p.name for p in entry.parent.iterdir()] == ["ecb.json"]  # no partial temp file
+    assert [p.name for p in entry.parent.iterdir()] == ["ecb.cache"]  # no partial temp file
 
 
 # --- the model and the import -----------------------------------------------------------------
@@ -678,8 +676,12 @@ def test_rate_checks_its_values_and_ages_in_whole_days() -> None:
         exchange_rate("CLP", "USD", now=datetime(2027, 3, 5))
 
 
-def test_rates_load_without_the_network_library() -> None:
-    code = "import sys, tripplan._rates; print('requests' in sys.modules, 'urllib3' in sys.modules)"
+def test_integrations_load_without_the_network_library() -> None:
+    """The command imports every integration; ``requests`` waits for the first request."""
+    code = (
+        "import sys, tripplan._rates, tripplan._feeds, tripplan._caldav, tripplan._mail; "
+        "print('requests' in sys.modules, 'urllib3' in sys.modules)"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )

@@ -1,20 +1,20 @@
 """Publishing the traveller's calendar to a CalDAV collection, one resource per event.
 
-The calendar is the one ``_ics.build_calendar`` builds, cut into CalDAV resources as RFC 4791
-§4.1 wants them: each a VCALENDAR with one UID's VEVENT and the VTIMEZONEs it uses, without
-METHOD. Writes are conditional, so nothing another client changed is overwritten by accident:
-a new resource goes with ``If-None-Match: *``, an update or a deletion with ``If-Match`` and the
-ETag tripplan last saw. What was published is remembered in a small state file per collection
-and trip (each resource's href, ETag and a hash of its content without DTSTAMP), so publishing
-an unchanged trip again sends nothing that changes the server.
+The calendar is the one ``_ics.build_calendar`` builds, cut into CalDAV resources by
+``_caldav_resources``. Writes are conditional, so nothing another client changed is overwritten
+by accident: a new resource goes with ``If-None-Match: *``, an update or a deletion with
+``If-Match`` and the ETag tripplan last saw. What was published is remembered in a small state
+file per collection and trip (each resource's href, ETag and a hash of its content without
+DTSTAMP), so publishing an unchanged trip again sends nothing that changes the server.
 
 Before writing, one PROPFIND reads the ETags the collection holds now. A resource whose ETag is
 not the one recorded, or that answers 412 Precondition Failed, was changed by someone else: it
 is reported as a conflict and left alone, unless ``force`` is given.
 
 Credentials come from ``auth``, else ``TRIPPLAN_CALDAV_USERNAME`` and
-``TRIPPLAN_CALDAV_PASSWORD``, else the user's netrc for the host; never from the URL, and they
-appear in no message. They are sent only over https, or plain http to the machine itself.
+``TRIPPLAN_CALDAV_PASSWORD``, else the user's netrc for the host (``_credentials``); never from
+the URL, and they appear in no message. They are sent only over https, or plain http to the
+machine itself. A server that refuses, or cannot be reached, is a ``CalDAVError``.
 """
 
 from __future__ import annotations
@@ -22,30 +22,38 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree import ElementTree
 
-import requests
-from icalendar import Calendar, Component, Event
-
-from ._exceptions import CalDAVError, NetworkError
-from ._http import _FAILURES, DEFAULT_TIMEOUT, _why, default_session, is_loopback_host, redact_url
+from ._cache import cache_dir
+from ._caldav_resources import content_hash, resource_name, resources_of
+from ._credentials import find_credentials
+from ._exceptions import CalDAVError
+from ._http import default_session
+from ._http import request as send_request
 from ._ics import build_calendar
 from ._output import write_atomic
+from ._urls import is_loopback_host, redact_url
 
 if TYPE_CHECKING:
+    import requests
+    from requests.auth import AuthBase
+
     from ._model import Trip
+
+    Auth: TypeAlias = tuple[str, str] | AuthBase
 
 __all__ = ["CalDAVError", "PublishReport", "publish_calendar", "resource_name", "resources_of"]
 
 USERNAME_ENV: Final = "TRIPPLAN_CALDAV_USERNAME"
 PASSWORD_ENV: Final = "TRIPPLAN_CALDAV_PASSWORD"
+#: The cache folder's subfolder for publish state (``_cache``), unless ``state_dir`` is given.
+STATE_KIND: Final = "caldav"
 
 _DAV = "DAV:"
 _ICS_TYPE = "text/calendar; charset=utf-8"
@@ -54,10 +62,6 @@ _PROPFIND = (
     b'<D:propfind xmlns:D="DAV:"><D:prop><D:getetag/></D:prop></D:propfind>'
 )
 _STATE_VERSION = 1
-
-_C = TypeVar("_C", bound=Component)
-
-Auth = tuple[str, str] | requests.auth.AuthBase
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,76 +101,6 @@ class PublishReport:
         return lines
 
 
-# --- resources ------------------------------------------------------------------------------
-
-
-def resource_name(uid: str) -> str:
-    """The resource's file name in the collection: URL- and file-safe, unique by a hash.
-
-    >>> resource_name("0b7c5b0e-1f7e-5f7d-9c1a-1a2b3c4d5e6f@tripplan")
-    '0b7c5b0e-1f7e-5f7d-9c1a-1a2b3c4d5e6f_tripplan-a1cbafeaf2af9019.ics'
-    """
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", uid).strip("._")[:60] or "event"
-    return f"{slug}-{hashlib.sha256(uid.encode()).hexdigest()[:16]}.ics"
-
-
-def _tzids(component: Component) -> set[str]:
-    """The TZIDs ``component`` and its subcomponents refer to."""
-    found: set[str] = set()
-    for sub in component.walk():
-        for value in sub.values():
-            for one in value if isinstance(value, list) else [value]:
-                params = getattr(one, "params", None)
-                if params is not None and "TZID" in params:
-                    found.add(str(params["TZID"]))
-    return found
-
-
-def _copy(component: _C) -> _C:
-    """A copy of ``component`` through icalendar's own serialization (zones loaded from the
-    tzdata package cannot be deep-copied)."""
-    copied = type(component).from_ical(component.to_ical())
-    assert isinstance(copied, type(component))
-    return copied
-
-
-def resources_of(calendar: Calendar) -> dict[str, Calendar]:
-    """``calendar`` cut into CalDAV resources by UID (RFC 4791 §4.1), in the calendar's order.
-
-    Each is a new VCALENDAR with the calendar's PRODID, no METHOD, copies of the components that
-    carry the UID and of the VTIMEZONEs they use.
-    """
-    zones = {str(c["TZID"]): c for c in calendar.subcomponents if c.name == "VTIMEZONE"}
-    groups: dict[str, list[Component]] = {}
-    for component in calendar.subcomponents:
-        if component.name != "VTIMEZONE":
-            groups.setdefault(str(component["UID"]), []).append(component)
-    resources: dict[str, Calendar] = {}
-    for uid, components in groups.items():
-        # Not Calendar.new, which gives every calendar a new random UID: a resource must be
-        # the same bytes each run for its content hash to say "unchanged".
-        resource = Calendar()
-        resource.add("VERSION", "2.0")
-        resource.add("PRODID", str(calendar["PRODID"]))
-        resource.add("CALSCALE", "GREGORIAN")
-        used = set().union(*(_tzids(c) for c in components))
-        for tzid in sorted(used & zones.keys()):
-            resource.add_component(_copy(zones[tzid]))
-        for component in components:
-            resource.add_component(_copy(component))
-        resources[uid] = resource
-    return resources
-
-
-def _content_hash(resource: Calendar) -> str:
-    """A hash of the resource as sent, but for DTSTAMP, which changes on every run."""
-    stripped = _copy(resource)
-    for component in stripped.walk():
-        if isinstance(component, Event):
-            component.pop("DTSTAMP", None)
-    return hashlib.sha256(stripped.to_ical()).hexdigest()
-
-
 # --- credentials and the URL ----------------------------------------------------------------
 
 
@@ -195,19 +129,17 @@ def _check_url(url: str) -> tuple[str, str]:
     return url, redact_url(url)
 
 
-def _credentials(url: str, auth: Auth | None) -> Auth | None:
+def _credentials(url: str, shown: str, auth: Auth | None) -> Auth | None:
     """``auth``, else the environment's, else the netrc entry for the host, else None."""
     if auth is not None:
         return auth
-    username, password = os.environ.get(USERNAME_ENV), os.environ.get(PASSWORD_ENV)
-    if username and password:
-        return (username, password)
-    if username or password:
-        raise CalDAVError(
-            redact_url(url), f"set both {USERNAME_ENV} and {PASSWORD_ENV}, or neither"
-        )
-    found = requests.utils.get_netrc_auth(url, raise_errors=False)
-    return (found[0], found[1]) if found else None
+    found = find_credentials(
+        urlsplit(url).hostname or "",
+        (USERNAME_ENV, PASSWORD_ENV),
+        source=shown,
+        error=CalDAVError,
+    )
+    return (found.username, found.password) if found is not None else None
 
 
 # --- state ----------------------------------------------------------------------------------
@@ -256,11 +188,11 @@ def _save_state(path: Path, shown: str, trip_id: str, resources: Mapping[str, _P
 
 
 class _Server:
-    """Requests to one collection, with timeouts, TLS verified, no redirects, one error type."""
+    """Requests to one collection through ``_http.request`` (timeouts, TLS verified, no
+    redirects followed), and what an unexpected answer means, as a ``CalDAVError``."""
 
     def __init__(self, session: requests.Session, url: str, shown: str, auth: Auth | None):
         self.session, self.url, self.shown, self.auth = session, url, shown, auth
-        self.verify: bool | str = session.verify if isinstance(session.verify, str) else True
 
     def request(
         self,
@@ -271,19 +203,15 @@ class _Server:
         body: bytes | None = None,
         expected: Iterable[int],
     ) -> requests.Response:
-        try:
-            response = self.session.request(
-                method,
-                url,
-                data=body,
-                headers=dict(headers),
-                auth=self.auth,
-                timeout=DEFAULT_TIMEOUT,
-                allow_redirects=False,
-                verify=self.verify,
-            )
-        except _FAILURES as exc:
-            raise NetworkError(redact_url(url), _why(exc, DEFAULT_TIMEOUT)) from exc
+        response = send_request(
+            self.session,
+            method,
+            url,
+            headers=headers,
+            body=body,
+            auth=self.auth,
+            error=CalDAVError,
+        )
         status = response.status_code
         if status in expected:
             return response
@@ -356,12 +284,9 @@ def publish_calendar(
     ``now`` is the DTSTAMP (default: the current time); it does not count as a change.
     """
     url, shown = _check_url(collection_url)
-    credentials = _credentials(url, auth)
-    if state_dir is None:
-        from ._rates import default_cache_dir
-
-        state_dir = default_cache_dir() / "caldav"
-    state_path = _state_path(Path(state_dir), url, trip.id)
+    credentials = _credentials(url, shown, auth)
+    folder = Path(state_dir) if state_dir is not None else cache_dir() / STATE_KIND
+    state_path = _state_path(folder, url, trip.id)
     previous = _load_state(state_path, shown)
     server = _Server(session or default_session(), url, shown, credentials)
 
@@ -397,7 +322,7 @@ def publish_calendar(
             href = record.href if record else urlsplit(urljoin(url, resource_name(uid))).path
             target = urljoin(url, href)
             hrefs[uid] = href
-            digest = _content_hash(resource)
+            digest = content_hash(resource)
             there = current.get(unquote(href))
             if record is None:
                 if there is not None and not force:

@@ -6,11 +6,15 @@
     ├── ZoneError                  an IANA zone name or IATA code that no data knows (API callers)
     ├── AudienceError              an output whose audience cannot be made (which customer?)
     ├── InvitationError            an invitation that cannot be made (an organizer without email)
-    ├── MailError                  mail not delivered; ``sent`` lists what went out before
-    ├── NetworkError               an HTTP request failed: the URL (no credentials) and why
-    ├── RatesError                 an exchange-rate answer that cannot be used
-    ├── CalDAVError                a CalDAV server refused a publish: the URL (no credentials), why
-    └── FeedError                  a calendar feed that cannot be read: the path or URL, and why
+    └── NetworkError               talking to something outside failed: ``source`` (a URL without
+        │                          credentials, a host:port, a path), ``reason``, HTTP ``status``
+        ├── FeedError              a calendar feed that cannot be read
+        ├── CalDAVError            a CalDAV server refused a publish, or cannot be reached
+        ├── RatesError             an exchange-rate answer that cannot be used
+        └── MailError              mail not delivered; ``sent`` lists what went out before
+
+Every ``NetworkError`` is one line, ``f"{source}: {reason}"``, and never holds a password: catch
+``NetworkError`` for "the outside world failed", or one subclass for one integration.
 
 Bad input is always a ``TripFileError`` listing all its problems at once, each located by file,
 path in the document (``items[5].attendees[2]``) and, where the format gives one, line; the
@@ -84,50 +88,55 @@ class InvitationError(TripplanError):
     """An invitation that cannot be made: e.g. a meeting whose organizer has no email."""
 
 
-class MailError(TripplanError):
+class NetworkError(TripplanError):
+    """Something outside tripplan failed, in one line: ``f"{source}: {reason}"``.
+
+    ``source`` says where: a URL without credentials or query, a mail server's host:port, a
+    path. ``reason`` says why, and ``status`` is the HTTP status when a server answered with an
+    error, else ``None``. Each integration raises its own subclass; ``NetworkError`` itself comes
+    from a plain HTTP request.
+    """
+
+    def __init__(self, source: str, reason: str, *, status: int | None = None) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+        self.status = status
+
+    @property
+    def url(self) -> str:
+        """``source``, by the name callers of a URL-based integration expect."""
+        return self.source
+
+
+class FeedError(NetworkError):
+    """A calendar feed that cannot be read: the path or URL (no credentials) and why."""
+
+
+class CalDAVError(NetworkError):
+    """The CalDAV server refused what tripplan asked, or cannot be asked: the URL (without
+    credentials) and why. ``status`` is the HTTP status when the server answered."""
+
+
+class RatesError(NetworkError):
+    """A rates answer that cannot be used (malformed XML or JSON, values that make no sense): the
+    provider's URL and what was wrong."""
+
+
+class MailError(NetworkError):
     """Mail could not be delivered: the server (host:port), the step that failed and why.
 
     ``sent`` holds the Message-IDs the server had accepted for all recipients before it failed,
     so a caller can tell the user which invitations went out.
     """
 
-    def __init__(self, message: str, *, sent: Sequence[str] = ()) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        source: str,
+        reason: str,
+        *,
+        status: int | None = None,
+        sent: Sequence[str] = (),
+    ) -> None:
+        super().__init__(source, reason, status=status)
         self.sent: tuple[str, ...] = tuple(sent)
-
-
-class NetworkError(TripplanError):
-    """A request that failed, in one line: the URL (without credentials or query) and why.
-
-    ``status`` is the HTTP status when the server answered with an error, else ``None``.
-    """
-
-    def __init__(self, url: str, reason: str, *, status: int | None = None) -> None:
-        super().__init__(f"{url}: {reason}")
-        self.url = url
-        self.reason = reason
-        self.status = status
-
-
-class RatesError(TripplanError):
-    """A rates answer that cannot be used: malformed XML or JSON, or values that make no sense."""
-
-
-class CalDAVError(TripplanError):
-    """The CalDAV server refused what tripplan asked, or cannot be asked: the collection's URL
-    (without credentials) and why. ``status`` is the HTTP status when the server answered."""
-
-    def __init__(self, url: str, reason: str, *, status: int | None = None) -> None:
-        super().__init__(f"{url}: {reason}")
-        self.url = url
-        self.reason = reason
-        self.status = status
-
-
-class FeedError(TripplanError):
-    """A calendar feed that cannot be read, in one line: the path or URL (no credentials) and why."""
-
-    def __init__(self, source: str, reason: str) -> None:
-        super().__init__(f"{source}: {reason}")
-        self.source = source
-        self.reason = reason

@@ -1,11 +1,11 @@
-"""The traveller's existing calendars: read iCalendar feeds, expand them, find conflicts and gaps.
+"""The traveller's existing calendars: read iCalendar feeds and expand them into busy times.
 
 ``read_calendar`` reads a feed from a path, a ``file://`` URL, or an ``http(s)://`` or
 ``webcal://`` URL. HTTP goes through ``_http.get`` (timeouts, retries, size cap, TLS, no
-cross-host redirects); each URL's last answer is cached on disk with its ETag and Last-Modified,
-sent back as ``If-None-Match``/``If-Modified-Since`` so an unchanged feed costs a 304. Feeds that
-rely on ``X-WR-TIMEZONE`` (Google's) are repaired with the ``x-wr-timezone`` package, the zone
-read from tzdata like every other zone in tripplan.
+cross-host redirects); each URL's last answer is kept in the cache (``_cache``, ``feeds/``) with
+its ETag and Last-Modified, sent back as ``If-None-Match``/``If-Modified-Since`` so an unchanged
+feed costs a 304. Feeds that rely on ``X-WR-TIMEZONE`` (Google's) are repaired with the
+``x-wr-timezone`` package, the zone read from tzdata like every other zone in tripplan.
 
 ``busy_events`` expands recurring events (``recurring-ical-events``: RRULE, RDATE, EXDATE,
 moved occurrences) into ``BusyEvent`` values at exact instants; ``_schedule`` compares them with
@@ -15,22 +15,21 @@ the items the traveller attends and finds the gaps in a day's business hours.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal, cast
+from typing import TYPE_CHECKING, Final, Literal, cast
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import icalendar
 
-from ._exceptions import FeedError, NetworkError, ZoneError
-from ._output import write_atomic
+from ._cache import Cache, Entry, url_key
+from ._exceptions import FeedError, ZoneError
+from ._http import default_session, get
 from ._time import to_utc
+from ._urls import redact_url
 from ._zones import get_zone
 
 if TYPE_CHECKING:
@@ -47,6 +46,8 @@ __all__ = [
 
 #: Feeds are larger than the documents ``_http`` usually fetches: years of a busy calendar.
 FEED_MAX_BYTES: Final = 16 * 1024 * 1024
+#: The cache's folder for feeds (``_cache``).
+CACHE_KIND: Final = "feeds"
 _ACCEPT: Final = "text/calendar, text/plain;q=0.5, */*;q=0.1"
 
 
@@ -63,34 +64,26 @@ def read_calendar(
     """The calendar at ``source``: a path, a ``file://``, ``http(s)://`` or ``webcal://`` URL.
 
     ``webcal://`` is read as ``https://`` (``webcal_scheme`` exists for tests against a plain
-    HTTP server on 127.0.0.1). HTTP answers are cached under ``cache_dir`` (default
-    ``default_cache_dir() / "feeds"``) and revalidated with conditional requests; a 304 reuses
-    the cached body. A feed that cannot be fetched raises ``FeedError`` even when a cached copy
-    exists: a stale calendar would hide conflicts. Times written against ``X-WR-TIMEZONE``
-    (UTC or floating) are moved into that zone.
+    HTTP server on 127.0.0.1). HTTP answers are kept in tripplan's cache folder (``cache_dir``,
+    default ``$TRIPPLAN_CACHE_DIR`` or the platform's; in its ``feeds/``) and revalidated with
+    conditional requests; a 304 reuses the cached body. A feed that cannot be fetched raises
+    ``FeedError`` even when a cached copy exists: a stale calendar would hide conflicts. Times
+    written against ``X-WR-TIMEZONE`` (UTC or floating) are moved into that zone.
     """
     scheme = urlsplit(source).scheme.lower() if "://" in source else ""
     if scheme == "webcal":
         source = f"{webcal_scheme}{source[len('webcal') :]}"
         scheme = webcal_scheme
     if scheme in ("http", "https"):
-        from ._http import redact_url
-
         shown = redact_url(source)
-        data = _fetch(source, shown, session, cache_dir)
+        data = _fetch(source, session, Cache(CACHE_KIND, cache_dir))
     elif scheme in ("", "file"):
         path = Path(url2pathname(urlsplit(source).path)) if scheme == "file" else Path(source)
         shown = str(path)
         data = _read_file(path)
     else:
-        raise FeedError(_redact(source), f"{scheme}: URLs are not supported")
+        raise FeedError(redact_url(source), f"{scheme}: URLs are not supported")
     return _parse(data, shown)
-
-
-def _redact(source: str) -> str:
-    from ._http import redact_url
-
-    return redact_url(source)
 
 
 def _read_file(path: Path) -> bytes:
@@ -126,89 +119,25 @@ def _parse(data: bytes, shown: str) -> icalendar.Calendar:
     return calendar
 
 
-# --- HTTP with conditional requests --------------------------------------------------------------
-
-
-class _ConditionalSession:
-    """A session as ``_http.get`` uses it, adding validators to every GET it sends.
-
-    ``_http.get`` takes only an ``Accept`` header; this wrapper lets the feed reader revalidate
-    without touching the shared session's headers (which other threads may be using).
-    """
-
-    def __init__(self, session: requests.Session, headers: Mapping[str, str]) -> None:
-        self._session = session
-        self._headers = dict(headers)
-
-    @property
-    def verify(self) -> bool | str:
-        return cast("bool | str", self._session.verify)
-
-    def get(self, url: str, **kwargs: Any) -> requests.Response:
-        headers = {**(kwargs.pop("headers", None) or {}), **self._headers}
-        return self._session.get(url, headers=headers, **kwargs)
-
-
-def _cache_file(url: str, cache_dir: str | os.PathLike[str] | None) -> Path:
-    if cache_dir is None:
-        from ._rates import default_cache_dir
-
-        folder = default_cache_dir() / "feeds"
-    else:
-        folder = Path(cache_dir)
-    # The key hashes the whole URL (secret tokens included) so the name reveals nothing.
-    return folder / f"{hashlib.sha256(url.encode('utf-8')).hexdigest()}.ics-cache"
-
-
-def _load_cache(path: Path) -> tuple[dict[str, str], bytes] | None:
-    """The cached validators and body: one JSON line, then the body as it arrived."""
-    try:
-        raw = path.read_bytes()
-        head, _, body = raw.partition(b"\n")
-        meta = json.loads(head)
-    except (OSError, ValueError):
-        return None
-    if not isinstance(meta, dict):
-        return None
-    return {k: v for k, v in meta.items() if isinstance(v, str)}, body
-
-
-def _fetch(
-    url: str,
-    shown: str,
-    session: requests.Session | None,
-    cache_dir: str | os.PathLike[str] | None,
-) -> bytes:
-    from ._http import default_session, get
-
-    cache = _cache_file(url, cache_dir)
-    cached = _load_cache(cache)
-    validators: dict[str, str] = {}
-    if cached is not None:
-        meta, _ = cached
-        if meta.get("etag"):
-            validators["If-None-Match"] = meta["etag"]
-        if meta.get("last_modified"):
-            validators["If-Modified-Since"] = meta["last_modified"]
-    base = session if session is not None else default_session()
-    wrapped = cast("requests.Session", _ConditionalSession(base, validators))
-    try:
-        fetched = get(wrapped, url, max_bytes=FEED_MAX_BYTES, accept=_ACCEPT)
-    except NetworkError as exc:
-        if exc.status == 304 and cached is not None and validators:
-            return cached[1]
-        raise FeedError(shown, exc.reason) from exc
-    headers = {k.lower(): v for k, v in fetched.headers.items()}
-    meta = {"url": shown}
-    if "etag" in headers:
-        meta["etag"] = headers["etag"]
-    if "last-modified" in headers:
-        meta["last_modified"] = headers["last-modified"]
-    if len(meta) > 1:
-        payload = json.dumps(meta).encode("utf-8") + b"\n" + fetched.content
+def _fetch(url: str, session: requests.Session | None, cache: Cache) -> bytes:
+    """The feed's body: from the network, or from the cache when the server says 304."""
+    name = url_key(url)
+    cached = cache.load(name)
+    fetched = get(
+        session if session is not None else default_session(),
+        url,
+        max_bytes=FEED_MAX_BYTES,
+        accept=_ACCEPT,
+        headers=cached.validators() if cached is not None else None,
+        error=FeedError,
+    )
+    if fetched.status == 304 and cached is not None:
+        return cached.content
+    entry = Entry.from_answer(redact_url(url), fetched.headers, fetched.content, datetime.now(UTC))
+    if entry.revalidatable:  # without a validator the next read fetches it whole anyway
         # A cache that cannot be written only costs a full download next time.
         with contextlib.suppress(OSError):
-            write_atomic(cache, payload)
+            cache.store(name, entry)
     return fetched.content
 
 
@@ -263,7 +192,7 @@ def busy_events(
     are read in ``default_zone`` (pass the traveller's home zone). ``start`` and ``end`` must be
     aware.
     """
-    import recurring_ical_events
+    import recurring_ical_events  # on first use: it is slow to import
 
     if start.tzinfo is None or end.tzinfo is None:
         raise ValueError("busy_events needs aware start and end datetimes")

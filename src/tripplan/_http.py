@@ -3,40 +3,37 @@
 ``make_session`` builds a ``requests.Session`` that names tripplan in its User-Agent, retries
 what is safe to retry, and never turns TLS verification off. ``get`` fetches one document through
 such a session with the guards a library owes its callers: timeouts on every socket operation and
-on the whole body, a size cap, no redirect to another origin, and one exception type
-(``NetworkError``) whose one-line message names the URL without credentials.
+on the whole body, a size cap, no redirect to another origin, and one exception family
+(``NetworkError``) whose one-line message names the URL without credentials. ``request`` sends
+one other request (CalDAV's PROPFIND, PUT, DELETE) under the same timeouts and TLS rules.
 
 Integrations take a ``session`` argument so tests can hand them one (talking to a real server on
 127.0.0.1); without one they share ``default_session()``, made on first use and closed at exit.
-``requests`` loads with this module, and this module loads only when something fetches.
+``requests`` and ``urllib3`` are imported by the first call that needs them, not with this
+module: importing an integration that may never fetch costs nothing (the command imports them
+all). How a URL is shown in a message, and which hosts are this machine, is ``_urls``.
 """
 
 from __future__ import annotations
 
 import atexit
-import http.client
-import ipaddress
-import ssl
+import functools
 import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from types import TracebackType
 from typing import TYPE_CHECKING, Final, Self
-from urllib.parse import urljoin, urlsplit, urlunsplit
-
-import requests
-import urllib3
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
-from urllib3.util.retry import Retry
+from urllib.parse import urljoin
 
 from ._exceptions import NetworkError
+from ._urls import redact_url, redirect_allowed
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from urllib3.connectionpool import ConnectionPool
+    import requests
+    from requests.auth import AuthBase
     from urllib3.response import BaseHTTPResponse
+    from urllib3.util.retry import Retry
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -45,9 +42,8 @@ __all__ = [
     "NetworkError",
     "default_session",
     "get",
-    "is_loopback_host",
     "make_session",
-    "redact_url",
+    "request",
 ]
 
 #: (connect, read) seconds: each socket operation, not the whole request (see ``body_timeout``).
@@ -75,40 +71,54 @@ class Fetched:
     content: bytes
 
 
-class _Retry(Retry):
+@functools.cache
+def _retry_class() -> type[Retry]:
     """urllib3's Retry, with a ceiling on Retry-After and no crash on a malformed one.
 
     urllib3 sleeps for whatever Retry-After says (up to hours) and raises ``InvalidHeader`` for
     a value it cannot parse. Here a wait beyond ``RETRY_AFTER_LIMIT`` ends the retries (the
     caller gets the server's error answer at once) and a malformed value means plain backoff.
+    Made on first use, so that importing this module does not import urllib3.
     """
+    from types import TracebackType
 
-    def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
-        try:
-            return super().get_retry_after(response)
-        except InvalidHeader:
-            return None
+    from urllib3.connectionpool import ConnectionPool
+    from urllib3.exceptions import InvalidHeader, MaxRetryError, ResponseError
+    from urllib3.util.retry import Retry
 
-    def increment(
-        self,
-        method: str | None = None,
-        url: str | None = None,
-        response: BaseHTTPResponse | None = None,
-        error: Exception | None = None,
-        _pool: ConnectionPool | None = None,
-        _stacktrace: TracebackType | None = None,
-    ) -> Self:
-        if response is not None and self.respect_retry_after_header:
-            wait = self.get_retry_after(response)
-            if wait is not None and wait > RETRY_AFTER_LIMIT:
-                # With raise_on_status off, urllib3 hands the error answer back to requests.
-                cause = ResponseError(f"Retry-After {wait:.0f} s is beyond {RETRY_AFTER_LIMIT} s")
-                raise MaxRetryError(_pool, url, cause)  # type: ignore[arg-type]
-        return super().increment(method, url, response, error, _pool, _stacktrace)
+    class _Retry(Retry):
+        def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
+            try:
+                return super().get_retry_after(response)
+            except InvalidHeader:
+                return None
+
+        def increment(
+            self,
+            method: str | None = None,
+            url: str | None = None,
+            response: BaseHTTPResponse | None = None,
+            error: Exception | None = None,
+            _pool: ConnectionPool | None = None,
+            _stacktrace: TracebackType | None = None,
+        ) -> Self:
+            if response is not None and self.respect_retry_after_header:
+                wait = self.get_retry_after(response)
+                if wait is not None and wait > RETRY_AFTER_LIMIT:
+                    # With raise_on_status off, urllib3 hands the error answer back to requests.
+                    cause = ResponseError(
+                        f"Retry-After {wait:.0f} s is beyond {RETRY_AFTER_LIMIT} s"
+                    )
+                    raise MaxRetryError(_pool, url, cause)  # type: ignore[arg-type]
+            return super().increment(method, url, response, error, _pool, _stacktrace)
+
+    return _Retry
 
 
 def default_user_agent() -> str:
     """``tripplan/<version> python-requests/<version>``: servers can tell who is asking."""
+    import requests
+
     return f"tripplan/{__version__} python-requests/{requests.__version__}"
 
 
@@ -123,9 +133,12 @@ def make_session(
     ``RETRY_AFTER_LIMIT``. A read timeout is not retried: the server has the request and a slow
     server is usually slow again, so a retry would only multiply the caller's wait.
     """
+    import requests
+    from requests.adapters import HTTPAdapter
+
     if retries < 0:
         raise ValueError(f"retries must be 0 or more, not {retries}")
-    retry = _Retry(
+    retry = _retry_class()(
         total=retries,
         connect=retries,
         read=0,
@@ -162,55 +175,6 @@ def default_session() -> requests.Session:
         return _default
 
 
-def is_loopback_host(host: str) -> bool:
-    """``localhost`` or an address in 127.0.0.0/8 or ::1: traffic that never leaves this machine."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        address = ipaddress.ip_address(host.partition("%")[0])
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped.is_loopback
-    return address.is_loopback
-
-
-def redact_url(url: str) -> str:
-    """``url`` fit for a message: no user or password, and ``?…`` for a query (keys live there).
-
-    >>> redact_url("https://ann:secret@example.org:8443/rates?key=abc#top")
-    'https://example.org:8443/rates?…'
-    """
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = parts.port
-    except ValueError:
-        return "<invalid URL>"
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = f"{host}:{port}" if port is not None else host
-    return urlunsplit((parts.scheme, netloc, parts.path, "…" if parts.query else "", ""))
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    port = parts.port or {"http": 80, "https": 443}.get(scheme)
-    return scheme, (parts.hostname or "").lower(), port
-
-
-def _redirect_allowed(source: str, target: str) -> bool:
-    """Same origin, or the same host moving from http to https on the default port."""
-    try:
-        before, after = _origin(source), _origin(target)
-    except ValueError:
-        return False
-    if after == before:
-        return True
-    return before[0] == "http" and after == ("https", before[1], 443)
-
-
 def _chain(exc: BaseException) -> Iterator[BaseException]:
     """``exc`` and every exception inside it: causes, contexts, arguments, urllib3's reasons."""
     seen: set[int] = set()
@@ -228,6 +192,12 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 
 def _why(exc: BaseException, timeout: tuple[float, float]) -> str:
     """A short reason for a failed request, from the exception requests or urllib3 raised."""
+    import http.client
+    import ssl
+
+    import requests
+    import urllib3
+
     connect, read = timeout
     chain = list(_chain(exc))
     if isinstance(exc, requests.exceptions.ConnectTimeout):
@@ -264,13 +234,29 @@ def _why(exc: BaseException, timeout: tuple[float, float]) -> str:
     return f"request failed ({type(exc).__name__})"
 
 
-# What a request can raise that means "the network or the server failed", not a bug here.
-_FAILURES = (
-    requests.exceptions.RequestException,
-    urllib3.exceptions.HTTPError,
-    http.client.HTTPException,
-    OSError,
-)
+@functools.cache
+def _failures() -> tuple[type[BaseException], ...]:
+    """What a request can raise that means "the network or the server failed", not a bug here."""
+    import http.client
+
+    import requests
+    import urllib3
+
+    return (
+        requests.exceptions.RequestException,
+        urllib3.exceptions.HTTPError,
+        http.client.HTTPException,
+        OSError,
+    )
+
+
+def _verify(session: requests.Session) -> bool | str:
+    """TLS verification whatever the session says; a CA bundle path on it is still used."""
+    return session.verify if isinstance(session.verify, str) else True
+
+
+#: Request headers that make a GET conditional: a 304 answers them, and only them.
+_CONDITIONS: Final = frozenset({"if-none-match", "if-modified-since"})
 
 
 def get(
@@ -281,8 +267,10 @@ def get(
     max_bytes: int = MAX_BYTES,
     body_timeout: float = 20.0,
     accept: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    error: type[NetworkError] = NetworkError,
 ) -> Fetched:
-    """Fetch ``url`` whole, or raise ``NetworkError`` saying why in one line.
+    """Fetch ``url`` whole, or raise ``error`` (a ``NetworkError``) saying why in one line.
 
     ``timeout`` is (connect, read) seconds for each socket operation; ``body_timeout`` bounds the
     whole body once the headers are in, because a server trickling a byte at a time never trips
@@ -293,10 +281,14 @@ def get(
     host), at most ``MAX_REDIRECTS``: an integration names the host it trusts, and a redirect
     elsewhere is refused before anything is sent there. TLS is verified whatever the session
     says (a CA bundle path on the session, or ``REQUESTS_CA_BUNDLE``, is still used).
+
+    ``headers`` are sent as well (the session's own are left alone, since other threads may be
+    using it). When they make the request conditional (``If-None-Match``, ``If-Modified-Since``),
+    a ``304 Not Modified`` is an answer: a ``Fetched`` with status 304 and no content.
     """
     shown = redact_url(url)
-    verify: bool | str = session.verify if isinstance(session.verify, str) else True
-    headers = {"Accept": accept} if accept else None
+    sent = {**(headers or {}), **({"Accept": accept} if accept else {})}
+    conditional = any(name.lower() in _CONDITIONS for name in sent)
     current = url
     for _ in range(MAX_REDIRECTS + 1):
         try:
@@ -305,30 +297,66 @@ def get(
                 timeout=timeout,
                 stream=True,
                 allow_redirects=False,
-                verify=verify,
-                headers=headers,
+                verify=_verify(session),
+                headers=sent or None,
             )
-        except _FAILURES as exc:
-            raise NetworkError(shown, _why(exc, timeout)) from exc
+        except _failures() as exc:
+            raise error(shown, _why(exc, timeout)) from exc
         with response:
             if response.is_redirect:
                 target = urljoin(current, response.headers["Location"])
-                if not _redirect_allowed(current, target):
-                    raise NetworkError(
-                        shown, f"redirect to another host refused ({redact_url(target)})"
-                    )
+                if not redirect_allowed(current, target):
+                    raise error(shown, f"redirect to another host refused ({redact_url(target)})")
                 current = target
                 continue
-            if not 200 <= response.status_code < 300:
-                raise NetworkError(shown, _status_reason(response), status=response.status_code)
-            content = _read_capped(response, shown, timeout, max_bytes, body_timeout)
+            not_modified = conditional and response.status_code == 304
+            if not (200 <= response.status_code < 300 or not_modified):
+                raise error(shown, _status_reason(response), status=response.status_code)
+            content = (
+                b""
+                if not_modified
+                else _read_capped(response, shown, timeout, max_bytes, body_timeout, error)
+            )
             return Fetched(
                 url=redact_url(current),
                 status=response.status_code,
                 headers=dict(response.headers),
                 content=content,
             )
-    raise NetworkError(shown, f"more than {MAX_REDIRECTS} redirects")
+    raise error(shown, f"more than {MAX_REDIRECTS} redirects")
+
+
+def request(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    body: bytes | None = None,
+    auth: tuple[str, str] | AuthBase | None = None,
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    error: type[NetworkError] = NetworkError,
+) -> requests.Response:
+    """Send one request as it is and return the answer, whatever its status, read whole.
+
+    For protocols that speak in methods and statuses (CalDAV): no redirect is followed (the
+    caller sees the 3xx), TLS is verified whatever the session says, ``timeout`` applies as in
+    ``get``, and a failure to get any answer is ``error`` naming the URL without credentials.
+    ``auth`` is anything ``requests`` takes as auth.
+    """
+    try:
+        return session.request(
+            method,
+            url,
+            data=body,
+            headers=dict(headers or {}),
+            auth=auth,
+            timeout=timeout,
+            allow_redirects=False,
+            verify=_verify(session),
+        )
+    except _failures() as exc:
+        raise error(redact_url(url), _why(exc, timeout)) from exc
 
 
 def _status_reason(response: requests.Response) -> str:
@@ -351,11 +379,12 @@ def _read_capped(
     timeout: tuple[float, float],
     max_bytes: int,
     body_timeout: float,
+    error: type[NetworkError],
 ) -> bytes:
     """The body, decompressed, read one socket read at a time so both limits are checked often."""
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise NetworkError(
+        raise error(
             shown, f"answer of {int(declared):,} bytes is over the {max_bytes:,} byte limit"
         )
     raw: BaseHTTPResponse = response.raw
@@ -365,15 +394,13 @@ def _read_capped(
     while True:
         try:
             chunk = raw.read1(_CHUNK, decode_content=True)
-        except _FAILURES as exc:
-            raise NetworkError(shown, _why(exc, timeout)) from exc
+        except _failures() as exc:
+            raise error(shown, _why(exc, timeout)) from exc
         if not chunk:
             return b"".join(chunks)
         size += len(chunk)
         if size > max_bytes:
-            raise NetworkError(
-                shown, f"answer is over the {max_bytes:,} byte limit; stopped reading"
-            )
+            raise error(shown, f"answer is over the {max_bytes:,} byte limit; stopped reading")
         if time.monotonic() > deadline:
-            raise NetworkError(shown, f"answer took longer than {body_timeout:g} s to arrive")
+            raise error(shown, f"answer took longer than {body_timeout:g} s to arrive")
         chunks.append(chunk)
