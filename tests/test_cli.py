@@ -93,6 +93,7 @@ def test_build_writes_outputs_and_nothing_on_bad_input(
     assert timeline["tzdata"] and timeline["items"][1]["end"] == "2027-03-08T09:05:00-03:00"
     assert json.loads((out_dir / "check.json").read_text(encoding="utf-8"))["findings"] == []
     assert sorted(p.name for p in out_dir.iterdir()) == [
+        ".tripplan-manifest.json",
         "briefing-en.html",
         "briefing-es.html",
         "check.json",

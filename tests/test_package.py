@@ -18,6 +18,8 @@ EXPECTED = {
     "Conflict",
     "DestinationFacts",
     "Detail",
+    "EcbProvider",
+    "ErApiProvider",
     "FINDING_CODES",
     "FeedError",
     "Finding",
@@ -37,6 +39,7 @@ EXPECTED = {
     "Problem",
     "PublishReport",
     "Rate",
+    "RateProvider",
     "RateResult",
     "RatesError",
     "Reminders",
@@ -79,7 +82,7 @@ EXPECTED = {
     "transitions",
     "traveller_busy",
     "tzdata_version",
-    "write_outputs",
+    "write_folder",
 }
 
 

@@ -22,162 +22,81 @@ if TYPE_CHECKING:
     from ._audience import Audience as Audience
     from ._briefing import build_sheet as build_sheet
     from ._build import build_outputs as build_outputs
-    from ._caldav import PublishReport as PublishReport
-    from ._caldav import publish_calendar as publish_calendar
-    from ._checks import CODES as FINDING_CODES
-    from ._checks import CheckOptions as CheckOptions
-    from ._checks import check as check
+    from ._caldav import PublishReport as PublishReport, publish_calendar as publish_calendar
+    from ._checks import CheckOptions as CheckOptions, CODES as FINDING_CODES, check as check
     from ._exceptions import (
         AudienceError as AudienceError,
-    )
-    from ._exceptions import (
         CalDAVError as CalDAVError,
-    )
-    from ._exceptions import (
         FeedError as FeedError,
-    )
-    from ._exceptions import (
         InvitationError as InvitationError,
-    )
-    from ._exceptions import (
         MailError as MailError,
-    )
-    from ._exceptions import (
         NetworkError as NetworkError,
-    )
-    from ._exceptions import (
         OptionError as OptionError,
-    )
-    from ._exceptions import (
         Problem as Problem,
-    )
-    from ._exceptions import (
         RatesError as RatesError,
-    )
-    from ._exceptions import (
         TripFileError as TripFileError,
-    )
-    from ._exceptions import (
         TripplanError as TripplanError,
-    )
-    from ._exceptions import (
         ZoneError as ZoneError,
     )
-    from ._facts import DestinationFacts as DestinationFacts
-    from ._facts import destination_facts as destination_facts
+    from ._facts import DestinationFacts as DestinationFacts, destination_facts as destination_facts
     from ._feeds import (
         BusyEvent as BusyEvent,
-    )
-    from ._feeds import (
         busy_events as busy_events,
-    )
-    from ._feeds import (
         read_calendar as read_calendar,
     )
-    from ._findings import Finding as Finding
-    from ._findings import Severity as Severity
+    from ._findings import Finding as Finding, Severity as Severity
+    from ._folder import write_folder as write_folder
     from ._ics import build_calendar as build_calendar
     from ._items import (
         Activity as Activity,
-    )
-    from ._items import (
         AgendaEntry as AgendaEntry,
-    )
-    from ._items import (
         Detail as Detail,
-    )
-    from ._items import (
         Flight as Flight,
-    )
-    from ._items import (
         Item as Item,
-    )
-    from ._items import (
         Meeting as Meeting,
-    )
-    from ._items import (
         Notes as Notes,
-    )
-    from ._items import (
         Stay as Stay,
-    )
-    from ._items import (
         Transfer as Transfer,
     )
     from ._itip import (
         Invitation as Invitation,
-    )
-    from ._itip import (
         MeetingChange as MeetingChange,
-    )
-    from ._itip import (
         TripDiff as TripDiff,
-    )
-    from ._itip import (
         build_invitations as build_invitations,
-    )
-    from ._itip import (
         diff_trips as diff_trips,
     )
-    from ._loading import load_trip as load_trip
-    from ._loading import parse_trip as parse_trip
+    from ._loading import load_trip as load_trip, parse_trip as parse_trip
     from ._locations import Location as Location
-    from ._mail import (
-        imip_message as imip_message,
-    )
-    from ._mail import (
-        invitation_mail as invitation_mail,
-    )
-    from ._mail import (
-        send_mail as send_mail,
-    )
+    from ._mail import imip_message as imip_message, invitation_mail as invitation_mail
+    from ._mail_delivery import send_mail as send_mail
     from ._model import (
         Person as Person,
-    )
-    from ._model import (
         Place as Place,
-    )
-    from ._model import (
         Reminders as Reminders,
-    )
-    from ._model import (
         StatedRate as StatedRate,
-    )
-    from ._model import (
         Trip as Trip,
     )
-    from ._output import write_outputs as write_outputs
-    from ._rates import Rate as Rate
-    from ._rates import RateResult as RateResult
-    from ._rates import exchange_rate as exchange_rate
+    from ._rate_providers import (
+        EcbProvider as EcbProvider,
+        ErApiProvider as ErApiProvider,
+        Rate as Rate,
+        RateProvider as RateProvider,
+    )
+    from ._rates import RateResult as RateResult, exchange_rate as exchange_rate
     from ._render import render_sheet as render_sheet
     from ._schedule import (
         Conflict as Conflict,
-    )
-    from ._schedule import (
         find_conflicts as find_conflicts,
-    )
-    from ._schedule import (
         free_slots as free_slots,
-    )
-    from ._schedule import (
         traveller_busy as traveller_busy,
     )
     from ._sheet import Sheet as Sheet
-    from ._timeline import Scheduled as Scheduled
-    from ._timeline import Timeline as Timeline
-    from ._timeline import resolve as resolve
+    from ._timeline import Scheduled as Scheduled, Timeline as Timeline, resolve as resolve
     from ._types import WallTime as WallTime
     from ._zones import (
         Transition as Transition,
-    )
-    from ._zones import (
         get_zone as get_zone,
-    )
-    from ._zones import (
         transitions as transitions,
-    )
-    from ._zones import (
         tzdata_version as tzdata_version,
     )
 
@@ -192,6 +111,8 @@ _WHERE: dict[str, tuple[str, str]] = {
     "Conflict": ("_schedule", "Conflict"),
     "DestinationFacts": ("_facts", "DestinationFacts"),
     "Detail": ("_items", "Detail"),
+    "EcbProvider": ("_rate_providers", "EcbProvider"),
+    "ErApiProvider": ("_rate_providers", "ErApiProvider"),
     "FINDING_CODES": ("_checks", "CODES"),
     "FeedError": ("_exceptions", "FeedError"),
     "Finding": ("_findings", "Finding"),
@@ -210,7 +131,8 @@ _WHERE: dict[str, tuple[str, str]] = {
     "Place": ("_model", "Place"),
     "Problem": ("_exceptions", "Problem"),
     "PublishReport": ("_caldav", "PublishReport"),
-    "Rate": ("_rates", "Rate"),
+    "Rate": ("_rate_providers", "Rate"),
+    "RateProvider": ("_rate_providers", "RateProvider"),
     "RateResult": ("_rates", "RateResult"),
     "RatesError": ("_exceptions", "RatesError"),
     "Reminders": ("_model", "Reminders"),
@@ -248,15 +170,14 @@ _WHERE: dict[str, tuple[str, str]] = {
     "read_calendar": ("_feeds", "read_calendar"),
     "render_sheet": ("_render", "render_sheet"),
     "resolve": ("_timeline", "resolve"),
-    "send_mail": ("_mail", "send_mail"),
+    "send_mail": ("_mail_delivery", "send_mail"),
     "transitions": ("_zones", "transitions"),
     "traveller_busy": ("_schedule", "traveller_busy"),
     "tzdata_version": ("_zones", "tzdata_version"),
-    "write_outputs": ("_output", "write_outputs"),
+    "write_folder": ("_folder", "write_folder"),
 }
 
 __all__ = [
-    "FINDING_CODES",
     "Activity",
     "AgendaEntry",
     "Audience",
@@ -267,6 +188,9 @@ __all__ = [
     "Conflict",
     "DestinationFacts",
     "Detail",
+    "EcbProvider",
+    "ErApiProvider",
+    "FINDING_CODES",
     "FeedError",
     "Finding",
     "Flight",
@@ -285,6 +209,7 @@ __all__ = [
     "Problem",
     "PublishReport",
     "Rate",
+    "RateProvider",
     "RateResult",
     "RatesError",
     "Reminders",
@@ -327,7 +252,7 @@ __all__ = [
     "transitions",
     "traveller_busy",
     "tzdata_version",
-    "write_outputs",
+    "write_folder",
 ]
 
 
