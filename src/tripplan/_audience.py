@@ -120,9 +120,11 @@ class View:
 
     def redact(self, item: Item) -> Item:
         notes = item.notes
-        allowed = {"public"} | (
-            {"team"} if self.audience is not Audience.CUSTOMER else set()
-        ) | ({"private"} if self.audience is Audience.TRAVELLER else set())
+        allowed = (
+            {"public"}
+            | ({"team"} if self.audience is not Audience.CUSTOMER else set())
+            | ({"private"} if self.audience is Audience.TRAVELLER else set())
+        )
         update: dict[str, Any] = {
             "notes": Notes(**{kind: getattr(notes, kind) for kind in allowed})
         }

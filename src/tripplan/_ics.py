@@ -26,6 +26,7 @@ from icalendar import (
     Event,
     vCalAddress,
     vDuration,
+    vText,
     vUri,
 )
 
@@ -342,10 +343,13 @@ def _calendar(trip: Trip, method: str, name: str, events: list[Event], language:
     calendar = Calendar.new(
         prodid=f"-//tripplan//tripplan {__version__}//{language.split('_')[0].upper()}",
         method=method,
-        name=name,
         calscale="GREGORIAN",
         uid=str(uuid.uuid5(_NAMESPACE, f"{trip.id}/{method}/{name}")),
     )
+    # As TEXT values, so that a line break or a semicolon in a name stays inside it (icalendar
+    # writes the name Calendar.new is given as it is).
+    calendar.add("NAME", vText(name))
+    calendar.add("X-WR-CALNAME", vText(name))
     calendar.add("X-TRIPPLAN-TZDATA", tzdata_version())
     zones: dict[str, list[datetime]] = {}
     for event in events:
