@@ -10,6 +10,9 @@ a test can count requests or check that one was never made.
         ...                                   # fetch f"{server.url}/rates.xml"
         assert server.hits("/rates.xml") == 2
 
+``forwarding_server(upstream, edit)`` stands in front of a real server (Radicale) and passes its
+answers on with their headers edited: a real server seen through a quirk of another one.
+
 It listens on 127.0.0.1 (or another loopback address) on a port the system picks, answers
 HTTP/1.0 (one request per connection, so no idle keep-alive connection outlives a test), and
 ``stop`` (also at the end of the ``with``) wakes any reply that is waiting, closes the socket and
@@ -21,14 +24,16 @@ from __future__ import annotations
 
 import ssl
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["Reply", "Seen", "TestServer", "http_server"]
+import requests
+
+__all__ = ["ForwardingServer", "Reply", "Seen", "TestServer", "forwarding_server", "http_server"]
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,128 @@ def http_server(
     With ``tls`` (a server-side context) it answers HTTPS; the handshake runs as it accepts.
     """
     server = TestServer(host, tls=tls)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# --- a forwarding server: a real server behind, its answers edited -------------------------------
+
+#: Headers that belong to one connection, not to the message, and are not forwarded.
+_HOP_BY_HOP = frozenset(
+    {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
+)
+_FORWARDED = ("GET", "HEAD", "PUT", "DELETE", "PROPFIND", "REPORT", "MKCALENDAR", "OPTIONS")
+
+
+class _ForwardingServer(ThreadingHTTPServer):
+    daemon_threads = False
+    block_on_close = True
+
+    def __init__(self, owner: ForwardingServer) -> None:
+        self.owner = owner
+        super().__init__((owner.host, 0), _ForwardingHandler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass
+
+
+class _ForwardingHandler(BaseHTTPRequestHandler):
+    server: _ForwardingServer
+    timeout = 5
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _forward(self) -> None:
+        owner = self.server.owner
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in {"host", "connection"}}
+        owner._record(Seen(self.command, self.path, MappingProxyType(dict(headers))))
+        answer = requests.request(
+            self.command,
+            owner.upstream + self.path,
+            headers=headers,
+            data=body,
+            allow_redirects=False,
+            timeout=30,
+        )
+        kept = {k: v for k, v in answer.headers.items() if k.lower() not in _HOP_BY_HOP}
+        edited = owner.edit(self.command, answer.status_code, kept)
+        try:
+            self.send_response(answer.status_code)
+            for name, value in edited.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(answer.content)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(answer.content)
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+
+for _method in _FORWARDED:
+    setattr(_ForwardingHandler, f"do_{_method}", _ForwardingHandler._forward)
+
+
+def _unchanged(method: str, status: int, headers: dict[str, str]) -> dict[str, str]:
+    return headers
+
+
+class ForwardingServer:
+    """A server on the loopback address that forwards every request to ``upstream`` (a base URL
+    without a trailing slash) and answers with what came back, its headers passed through
+    ``edit(method, status, headers)`` first: a real server, seen through a quirk."""
+
+    __test__ = False
+
+    def __init__(
+        self,
+        upstream: str,
+        edit: Callable[[str, int, dict[str, str]], dict[str, str]] = _unchanged,
+        *,
+        host: str = "127.0.0.1",
+    ) -> None:
+        self.upstream = upstream.rstrip("/")
+        self.edit = edit
+        self.host = host
+        self.requests: list[Seen] = []
+        self._lock = threading.Lock()
+        self._server = _ForwardingServer(self)
+        self.port: int = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"http-test-server-forwarding-{self.port}",
+        )
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def _record(self, seen: Seen) -> None:
+        with self._lock:
+            self.requests.append(seen)
+
+    def methods(self) -> list[str]:
+        with self._lock:
+            return [seen.method for seen in self.requests]
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+@contextmanager
+def forwarding_server(
+    upstream: str, edit: Callable[[str, int, dict[str, str]], dict[str, str]] = _unchanged
+) -> Iterator[ForwardingServer]:
+    """A running ``ForwardingServer`` for the ``with`` block, stopped at its end."""
+    server = ForwardingServer(upstream, edit)
     try:
         yield server
     finally:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,6 +22,7 @@ import pytest
 import requests
 
 import tripplan
+import tripplan._feed_expand
 from tripplan import (
     BusyEvent,
     FeedError,
@@ -30,6 +33,8 @@ from tripplan import (
     read_calendar,
     resolve,
 )
+from tripplan._feed_expand import MAX_REPETITIONS
+from tripplan._feed_scan import events_within
 from tripplan._http import make_session
 from tripplan._model import Trip
 from tripplan._zones import get_zone
@@ -580,3 +585,255 @@ def test_free_slots_before_the_trip_are_at_home(trip: Trip) -> None:
     assert slots == [(ny(2027, 3, 1, 8), ny(2027, 3, 1, 19))]
     with pytest.raises(ValueError, match="business hours"):
         free_slots(trip, [], date(2027, 3, 1), timedelta(hours=1), hours=(time(19), time(8)))
+
+
+# --- bounded: the window, the rules, the counts ------------------------------------------------
+
+TRIP_WINDOW = (datetime(2027, 3, 7, tzinfo=UTC), datetime(2027, 3, 14, tzinfo=UTC))
+
+
+def years_of_history() -> icalendar.Calendar:
+    """Five years of one-off events (two a day), a weekly series since 2022 and a moved
+    occurrence of it, an all-day event, one given as a DURATION, one with a folded DTSTART
+    line: what a real office calendar holds, most of it far from the trip."""
+    events = []
+    day = date(2023, 1, 1)
+    while day < date(2028, 1, 1):
+        for hour in (9, 15):
+            start = datetime.combine(day, time(hour), tzinfo=NY)
+            events.append(
+                icalendar.Event.new(
+                    uid=f"{day:%Y%m%d}-{hour}@history",
+                    summary=f"Meeting {day} {hour}",
+                    start=start,
+                    end=start + timedelta(minutes=45),
+                )
+            )
+        day += timedelta(days=1)
+    weekly = icalendar.Event.new(
+        uid="weekly@history", summary="Weekly", start=ny(2022, 1, 5, 11), end=ny(2022, 1, 5, 12)
+    )
+    weekly.add("RRULE", {"FREQ": "WEEKLY"})
+    moved = icalendar.Event.new(
+        uid="weekly@history",
+        summary="Weekly (moved)",
+        recurrence_id=ny(2027, 3, 10, 11),
+        start=ny(2027, 3, 11, 16),
+        end=ny(2027, 3, 11, 17),
+    )
+    holiday = icalendar.Event.new(
+        uid="holiday@history", summary="Holiday", start=date(2027, 3, 12), end=date(2027, 3, 13)
+    )
+    offsite = icalendar.Event.new(uid="offsite@history", summary="Offsite", start=ny(2027, 3, 8, 8))
+    offsite.add("DURATION", timedelta(days=2))
+    calendar = icalendar.Calendar.new(
+        prodid="-//tripplan tests//history//EN",
+        subcomponents=[*events, weekly, moved, holiday, offsite],
+    )
+    calendar.add_missing_timezones()
+    return calendar
+
+
+def folded(data: bytes) -> bytes:
+    """``data`` with every DTSTART line folded after its name, as some servers fold."""
+    return data.replace(b"\r\nDTSTART;", b"\r\nDTSTART\r\n ;").replace(
+        b"\r\nDTEND:", b"\r\nDTE\r\n\tND:"
+    )
+
+
+def plain(events: list[BusyEvent]) -> list[tuple[str, str, datetime, datetime]]:
+    return [(e.uid, e.summary, e.start_utc, e.end_utc) for e in events]
+
+
+@pytest.mark.parametrize("fold", [False, True], ids=["plain", "folded"])
+def test_a_window_leaves_out_events_before_they_are_parsed(tmp_path: Path, fold: bool) -> None:
+    data = years_of_history().to_ical()
+    path = tmp_path / "history.ics"
+    path.write_bytes(folded(data) if fold else data)
+
+    whole = read_calendar(str(path))
+    windowed = read_calendar(str(path), window=TRIP_WINDOW)
+
+    assert len(whole.walk("VEVENT")) == 3656
+    # The days of the window and its margin, the series, its moved occurrence, the rest.
+    assert 20 <= len(windowed.walk("VEVENT")) <= 40
+    options: dict[str, Any] = {"include_all_day": True, "default_zone": NY}
+    expected = busy_events(whole, *TRIP_WINDOW, **options)
+    assert plain(busy_events(windowed, *TRIP_WINDOW, **options)) == plain(expected)
+    summaries_found = {e.summary for e in expected}
+    # Wednesday 10 March's weekly meeting was moved to the 11th: only the moved one is there.
+    assert {"Weekly (moved)", "Holiday", "Offsite"} <= summaries_found
+    assert "Weekly" not in summaries_found
+    assert "Meeting 2027-03-07 9" in summaries_found  # 14:00 UTC, inside the window
+    assert "Meeting 2027-03-14 9" not in summaries_found
+
+
+def test_the_window_is_kept_for_a_feed_over_http_and_from_the_cache(
+    validating: _Validating, session: requests.Session, tmp_path: Path
+) -> None:
+    validating.body = years_of_history().to_ical()
+    url = f"http://127.0.0.1:{validating.server_address[1]}/history.ics"
+    first = read_calendar(url, session=session, cache_dir=tmp_path, window=TRIP_WINDOW)
+    again = read_calendar(url, session=session, cache_dir=tmp_path, window=TRIP_WINDOW)
+    everything = read_calendar(url, session=session, cache_dir=tmp_path)
+    assert validating.statuses == [200, 304, 304]
+    assert len(first.walk("VEVENT")) == len(again.walk("VEVENT")) < 40
+    assert len(everything.walk("VEVENT")) == 3656  # the cache holds the feed whole
+
+
+def test_a_naive_window_is_refused(work_ics: Path) -> None:
+    with pytest.raises(ValueError, match="aware"):
+        read_calendar(str(work_ics), window=(datetime(2027, 3, 7), datetime(2027, 3, 14)))
+
+
+SCANNED = {
+    # What the first pass keeps of one event, for a window of 7-14 March 2027.
+    "far before": (b"DTSTART:20200101T090000Z\r\nDTEND:20200101T100000Z\r\n", False),
+    "far after": (b"DTSTART;VALUE=DATE:20300101\r\n", False),
+    "inside": (
+        b"DTSTART;TZID=America/New_York:20270310T090000\r\nDTEND;TZID=X:20270310T1000\r\n",
+        True,
+    ),
+    "long before, lasting into it": (b"DTSTART:20270101T000000Z\r\nDURATION:P70D\r\n", True),
+    "recurring": (b"DTSTART:20000101T000000Z\r\nRRULE:FREQ=SECONDLY\r\n", True),
+    "an occurrence": (b"RECURRENCE-ID:20200101T090000Z\r\nDTSTART:20200101T090000Z\r\n", True),
+    "unreadable start": (b"DTSTART:yesterday\r\n", True),
+    "no start": (b"SUMMARY:what\r\n", True),
+    "negative duration": (b"DTSTART:20200101T000000Z\r\nDURATION:-P1D\r\n", True),
+    "just within the margin": (b"DTSTART:20270305T000000Z\r\nDTEND:20270305T010000Z\r\n", True),
+}
+
+
+@pytest.mark.parametrize(("lines", "kept"), SCANNED.values(), ids=SCANNED.keys())
+def test_the_first_pass_keeps_what_it_cannot_judge(lines: bytes, kept: bool) -> None:
+    event = b"BEGIN:VEVENT\r\nUID:x\r\n" + lines + b"BEGIN:VALARM\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+    data = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + event + b"END:VCALENDAR\r\n"
+    result = events_within(data, date(2027, 3, 7), date(2027, 3, 14))
+    assert (event in result) is kept
+    assert result.startswith(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
+    assert result.endswith(b"END:VCALENDAR\r\n")
+
+
+def test_the_first_pass_is_linear_over_unbalanced_events() -> None:
+    """BEGIN:VEVENT after BEGIN:VEVENT without an END: the scan neither stalls nor drops the
+    unbalanced text (the parser says what is wrong with it)."""
+    broken = b"BEGIN:VEVENT\r\nDTSTART:20200101T000000Z\r\n" * 50_000
+    closed = b"BEGIN:VEVENT\r\nDTSTART:20200101T000000Z\r\nEND:VEVENT\r\n"
+    data = b"BEGIN:VCALENDAR\r\n" + broken + closed + b"END:VCALENDAR\r\n"
+    result = events_within(data, date(2027, 3, 7), date(2027, 3, 14))
+    assert result == b"BEGIN:VCALENDAR\r\n" + broken + b"END:VCALENDAR\r\n"
+
+
+EVERY_SECOND = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//tripplan tests//runaway//EN\r
+BEGIN:VEVENT\r
+UID:every-second@runaway\r
+DTSTAMP:20000101T000000Z\r
+DTSTART:20000101T000000Z\r
+DTEND:20000101T000001Z\r
+RRULE:FREQ=SECONDLY\r
+SUMMARY:Every second\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+_READ_THE_TRIP_WINDOW = """
+import sys
+from datetime import UTC, datetime
+from tripplan import FeedError, busy_events, read_calendar
+window = (datetime(2027, 3, 7, tzinfo=UTC), datetime(2027, 3, 14, tzinfo=UTC))
+try:
+    busy_events(read_calendar(sys.argv[1], window=window), *window, source=sys.argv[1])
+except FeedError as error:
+    print(error)
+"""
+
+
+def test_an_event_every_second_since_2000_is_a_feed_error_not_a_hang(tmp_path: Path) -> None:
+    """A 300-byte feed whose one event recurs every second with no end: expanding it up to a
+    trip in 2027 would take 858 million steps. It is refused from its rule, at once. (Run in a
+    child process, so that were it to hang again the test fails instead of the suite hanging.)
+    """
+    path = tmp_path / "runaway.ics"
+    path.write_bytes(EVERY_SECOND)
+    assert len(EVERY_SECOND) < 320
+    run = subprocess.run(
+        [sys.executable, "-c", _READ_THE_TRIP_WINDOW, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == (
+        f"{path}: event 'Every second' (UID every-second@runaway) recurs SECONDLY from "
+        "2000-01-01 00:00 UTC: expanding it up to 2027-03-15 takes about 858,384,001 steps, "
+        f"over the {MAX_REPETITIONS:,} tripplan takes for one event"
+    )
+
+
+def every(freq: str, start: datetime, **rule: Any) -> icalendar.Calendar:
+    event = icalendar.Event.new(
+        uid=f"{freq.lower()}@bounds", summary=freq.title(), start=start, end=start
+    )
+    event.add("RRULE", {"FREQ": freq, **rule})
+    return icalendar.Calendar.new(prodid="-//tripplan tests//bounds//EN", subcomponents=[event])
+
+
+def test_more_occurrences_than_the_cap_is_a_feed_error() -> None:
+    # Every minute of the week of the trip: 10,080 occurrences, over the 10,000 read per feed.
+    minutely = every("MINUTELY", TRIP_WINDOW[0])
+    with pytest.raises(FeedError, match="more than 10,000 occurrences") as caught:
+        busy_events(minutely, *TRIP_WINDOW, source="https://cal.example/f.ics?token=t0k3n")
+    assert str(caught.value).startswith("https://cal.example/f.ics?…: ")
+    # Ten a day since January, and a count that stops it: well within bounds.
+    capped = every("MINUTELY", datetime(2027, 1, 1, 9, tzinfo=UTC), COUNT=10)
+    assert busy_events(capped, datetime(2027, 1, 1, tzinfo=UTC), datetime(2027, 1, 2, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    ("rule", "start"),
+    [
+        ({"FREQ": "DAILY"}, datetime(1900, 1, 1, 9, tzinfo=UTC)),
+        ({"FREQ": "WEEKLY", "BYDAY": ["MO", "TU", "WE", "TH", "FR"]}, datetime(1990, 1, 1, 9)),
+        ({"FREQ": "MONTHLY", "BYDAY": ["-1FR"]}, datetime(1970, 1, 30, 9, tzinfo=UTC)),
+        ({"FREQ": "YEARLY", "BYMONTH": [3], "BYDAY": ["2MO"]}, datetime(1950, 3, 13, 9)),
+        ({"FREQ": "HOURLY", "INTERVAL": 8}, datetime(2010, 1, 1, tzinfo=UTC)),
+    ],
+    ids=["daily-since-1900", "weekdays-since-1990", "monthly", "yearly", "every-8-hours"],
+)
+def test_ordinary_rules_are_within_bounds(rule: dict[str, Any], start: datetime) -> None:
+    freq = rule.pop("FREQ")
+    events = busy_events(every(freq, start, **rule), *TRIP_WINDOW, default_zone=NY)
+    assert events or freq in ("MONTHLY", "YEARLY")
+
+
+def test_the_time_spent_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The clock is checked after each recurring event; a budget already spent stops there."""
+    monkeypatch.setattr(tripplan._feed_expand, "EXPAND_SECONDS", -1.0)
+    with pytest.raises(FeedError, match=r"took more than -1 s; stopped"):
+        busy_events(work_feed(), ny(2027, 2, 15, 0), ny(2027, 3, 25, 0), source="work")
+
+
+def test_an_event_that_cannot_be_read_is_a_feed_error_that_names_it() -> None:
+    data = EVERY_SECOND.replace(b"DTSTART:20000101T000000Z", b"DTSTART:someday").replace(
+        b"RRULE:FREQ=SECONDLY\r\n", b""
+    )
+    calendar = icalendar.Calendar.from_ical(data)
+    with pytest.raises(FeedError) as caught:
+        busy_events(calendar, *TRIP_WINDOW, source="f.ics")
+    assert str(caught.value) == (
+        "f.ics: event 'Every second' (UID every-second@runaway) has no usable DTSTART ('someday')"
+    )
+    bad_rule = icalendar.Calendar.from_ical(
+        EVERY_SECOND.replace(b"FREQ=SECONDLY", b"FREQ=FORTNIGHTLY")
+    )
+    with pytest.raises(FeedError, match=r"has an RRULE that cannot be read \(FREQ=FORTNIGHTLY\)"):
+        busy_events(bad_rule, *TRIP_WINDOW, source="f.ics")
+    # A rule icalendar reads but dateutil refuses (BYSETPOS=0 is not a position).
+    refused = icalendar.Calendar.from_ical(
+        EVERY_SECOND.replace(b"FREQ=SECONDLY", b"FREQ=DAILY;BYSETPOS=0")
+    )
+    with pytest.raises(FeedError, match=r"'Every second' .* cannot be expanded: "):
+        busy_events(refused, *TRIP_WINDOW, source="f.ics")

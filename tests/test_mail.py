@@ -25,9 +25,27 @@ import pytest
 from icalendar import Calendar, Event, vCalAddress
 from icalendar.enums import PARTSTAT, ROLE, STATUS
 
-from tripplan import MailError, NetworkError, TripplanError, imip_message, send_mail
+from tripplan import (
+    InvitationError,
+    MailError,
+    NetworkError,
+    Trip,
+    TripFileError,
+    TripplanError,
+    build_invitations,
+    imip_message,
+    invitation_mail,
+    load_trip,
+    send_mail,
+)
 from tripplan._credentials import Credentials
-from tripplan._mail_delivery import PASSWORD_VARIABLE, USERNAME_VARIABLE, _deliver, _parse_url
+from tripplan._mail_delivery import (
+    PASSWORD_VARIABLE,
+    USERNAME_VARIABLE,
+    _deliver,
+    _parse_url,
+    check_mail_url,
+)
 from tripplan._urls import is_loopback_host
 
 from ._interop import ParsedEvent, assert_clients_agree, read_icaljs, read_libical
@@ -631,3 +649,175 @@ def test_importing_tripplan_does_not_load_mail() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "False"]
+
+
+# --- header values and the URL, checked before anything is written or sent ------------------------
+
+REFERENCE = load_trip(Path(__file__).parent.parent / "examples" / "santiago-customer-visit.yaml")
+HEADER_BREAKERS = {
+    "crlf": ("Dana\r\nBcc: all@evil.example", "a carriage return (U+000D)"),
+    "lf": ("Dana\nBcc: all@evil.example", "a line feed (U+000A)"),
+    "escape": ("Dana\x1b[2J", "a control character (U+001B)"),
+    "nul": ("Dana\x00", "a NUL (U+0000)"),
+    "next line": ("Dana\x85Bcc: all@evil.example", "a next-line character (U+0085)"),
+    "delete": ("Dana\x7f", "a control character (U+007F)"),
+}
+
+
+def with_change(trip: Trip, change: Any) -> Trip | None:
+    """``trip`` with its data changed; ``None`` when the model refuses the change at load
+    (then no invitation can carry it either, which is as good)."""
+    data = trip.model_dump(by_alias=True, mode="json", exclude_unset=True)
+    change(data)
+    try:
+        return Trip.model_validate(data)
+    except TripFileError:
+        return None
+
+
+@pytest.mark.parametrize(("text", "named"), HEADER_BREAKERS.values(), ids=HEADER_BREAKERS.keys())
+@pytest.mark.parametrize("who", ["dana", "rodrigo"], ids=["organizer", "recipient"])
+def test_a_control_character_in_a_name_is_an_error_naming_the_person(
+    text: str, named: str, who: str
+) -> None:
+    def rename(data: dict[str, Any]) -> None:
+        data["people"][who]["name"] = text
+
+    trip = with_change(REFERENCE, rename)
+    if trip is None:
+        pytest.skip("the model refuses this name at load")
+    invitations = [
+        i for i in build_invitations(trip, now=DATE) if who in (i.organizer, *i.recipients)
+    ]
+    assert invitations
+    for one in invitations:
+        with pytest.raises(InvitationError) as caught:
+            invitation_mail(trip, one, date=DATE)
+        assert str(caught.value) == (
+            f"people.{who}.name: contains {named}, which a mail header cannot hold"
+        )
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029"])
+def test_a_line_separator_in_a_name_stays_inside_its_encoded_word(separator: str) -> None:
+    """U+2028 and U+2029 are no line break in a mail header's name: a name that is not ASCII
+    goes as RFC 2047 encoded words. The message keeps its headers and its one recipient."""
+    message = invitation(
+        build_calendar("REQUEST"), to=[(f"Rodrigo{separator}Bcc: x@evil.example", ATTENDEE[1])]
+    )
+    received = parse(message.as_bytes())
+    assert received.get_all("Bcc") is None
+    assert [a.addr_spec for a in received["To"].addresses] == [ATTENDEE[1]]
+    assert received["To"].addresses[0].display_name == f"Rodrigo{separator}Bcc: x@evil.example"
+    head = message.as_bytes().decode("ascii").split("\r\n\r\n")[0]
+    assert not [line for line in head.split("\r\n") if line.lower().startswith("bcc")]
+
+
+def test_a_control_character_in_a_subject_is_an_error_naming_the_item() -> None:
+    def retitle(data: dict[str, Any]) -> None:
+        (index,) = [
+            i
+            for i, item in enumerate(data["items"])
+            if item.get("title") == "Partner preparation with Andes Partners"
+        ]
+        data["items"][index]["title"] = "Partner preparation\rBcc: all@evil.example"
+
+    trip = with_change(REFERENCE, retitle)
+    if trip is None:
+        pytest.skip("the model refuses this title at load")
+    (one,) = [i for i in build_invitations(trip, now=DATE) if "Partner preparation" in i.subject]
+    index = trip.index(one.item_id)
+    with pytest.raises(InvitationError) as caught:
+        invitation_mail(trip, one, date=DATE)
+    assert str(caught.value) == (
+        f"items[{index}]: the subject of its invitation contains a carriage return (U+000D), "
+        "which a mail header cannot hold"
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        (
+            {"to": [("Rodrigo\r\nBcc: x@evil.example", ATTENDEE[1])]},
+            "to[0] name: contains a carriage return",
+        ),
+        (
+            {"to": [ATTENDEE, ("Ana\x07", "ana@cordillera.example")]},
+            "to[1] name: contains a control character (U+0007)",
+        ),
+        (
+            {"sender": ("Dana\x7f", ORGANIZER[1])},
+            "sender name: contains a control character (U+007F)",
+        ),
+        ({"subject": "Invitación\u2028Bcc: x@evil.example"}, "subject: contains a line separator"),
+        (
+            {"to": [(ATTENDEE[0], "rodrigo@cordillera.example\r\nBcc: x@evil.example")]},
+            "to[0] address: contains a carriage return",
+        ),
+    ],
+    ids=["to-name-crlf", "second-to-name-bell", "sender-name", "subject", "to-address"],
+)
+def test_imip_message_names_the_header_value_it_refuses(
+    changes: dict[str, Any], error: str
+) -> None:
+    with pytest.raises(ValueError) as caught:
+        invitation(build_calendar("REQUEST"), **changes)
+    assert str(caught.value).startswith(error)
+    assert "is not an email address" not in str(caught.value)
+
+
+def test_an_organizer_domain_a_message_id_cannot_use_is_an_invitation_error() -> None:
+    def underscore(data: dict[str, Any]) -> None:
+        data["people"]["dana"]["email"] = "dana@north_wind.example"
+
+    trip = with_change(REFERENCE, underscore)
+    if trip is None:
+        pytest.skip("the model refuses this address at load")
+    one = next(i for i in build_invitations(trip, now=DATE) if i.organizer == "dana")
+    with pytest.raises(InvitationError, match=r"^people\.dana\.email: 'north_wind\.example'"):
+        invitation_mail(trip, one, date=DATE)
+
+
+SECRET_URLS = {
+    "user and password": f"smtp://{USER}:{PASSWORD}@127.0.0.1:{{port}}",
+    "password with a slash": "smtp://dana:12345/s3cr3t@127.0.0.1:{port}",
+    "password with an at sign": "smtp://dana:p@ss-s3cr3t@127.0.0.1:{port}",
+    "password with a question mark": "smtp://dana:pa?ss-s3cr3t@127.0.0.1:{port}",
+    "no slashes": "smtp:dana:s3cr3t@127.0.0.1:{port}",
+}
+
+
+@pytest.mark.parametrize("template", SECRET_URLS.values(), ids=SECRET_URLS.keys())
+def test_credentials_in_the_url_are_refused_and_never_shown(
+    closed_port: int, template: str
+) -> None:
+    url = template.format(port=closed_port)
+    secret = url.partition("://")[2].rpartition("@")[0] if "://" in url else url.rpartition("@")[0]
+    password = secret.partition(":")[2] if "://" in url else secret.rpartition(":")[2]
+    for attempt in (
+        lambda: check_mail_url(url, env={}),
+        lambda: send_mail([invitation(build_calendar("REQUEST"))], url, env={}),
+    ):
+        with pytest.raises(MailError) as caught:
+            attempt()
+        text = str(caught.value)
+        assert "the mail URL holds credentials" in text, text
+        assert password not in text and "s3cr3t" not in text and "12345" not in text
+        assert "connecting failed" not in text  # no connection was tried
+
+
+def test_check_mail_url_refuses_what_send_mail_would_before_anything_happens(
+    closed_port: int, tmp_path: Path
+) -> None:
+    good = f"smtp://127.0.0.1:{closed_port}"
+    check_mail_url(good, env={})  # no error, and no connection: the port would refuse it
+    check_mail_url("smtps://mail.example.com", env={})
+    with pytest.raises(MailError, match="unsupported mail URL scheme 'https'"):
+        check_mail_url("https://mail.example.com", env={})
+    with pytest.raises(MailError, match=f"{USERNAME_VARIABLE} is set but {PASSWORD_VARIABLE}"):
+        check_mail_url(good, env={USERNAME_VARIABLE: USER})
+    with pytest.raises(MailError, match="does not exist"):
+        check_mail_url(good, env={}, netrc_path=tmp_path / "absent")
+    with pytest.raises(MailError, match="not a mail URL"):
+        check_mail_url("smtp://mail.example.com/inbox", env={})

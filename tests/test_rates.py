@@ -26,7 +26,13 @@ import tripplan
 from tripplan import NetworkError, Rate, RatesError, TripplanError, exchange_rate
 from tripplan._cache import CACHE_ENV, Cache, cache_dir
 from tripplan._http import get, make_session
-from tripplan._rate_providers import EcbProvider, ErApiProvider, RateProvider
+from tripplan._rate_providers import (
+    RATE_CEILING,
+    RATE_FLOOR,
+    EcbProvider,
+    ErApiProvider,
+    RateProvider,
+)
 from tripplan._urls import redact_url
 
 from ._http_server import Reply, TestServer, http_server
@@ -403,11 +409,11 @@ BAD_XML = {
     "truncated": (ECB_XML[:300], "not well-formed XML"),
     "no dated cube": (b"<Envelope><Cube><Cube/></Cube></Envelope>", "no <Cube time="),
     "bad date": (ECB_XML.replace(b"2027-03-05", b"5 March"), "is not YYYY-MM-DD"),
-    "bad rate": (
-        ECB_XML.replace(b"'1.0850'", b"'1,0850'"),
-        "rate for USD is not a positive number",
+    "no rate usable": (
+        b"<Envelope><Cube><Cube time='2027-03-05'><Cube currency='USD' rate='x'/></Cube></Cube>"
+        b"</Envelope>",
+        "no usable rate in it (rate for USD is not a positive number: 'x')",
     ),
-    "negative rate": (ECB_XML.replace(b"'1.0850'", b"'-1.0850'"), "rate for USD is not a positive"),
     "entity expansion": (
         b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]><x>&a;</x>',
         "declares a document type",
@@ -419,12 +425,11 @@ BAD_JSON = {
     "truncated": (ER_JSON[:200], "not valid JSON"),
     "array": (b"[1, 2, 3]", "not a JSON object"),
     "error result": (b'{"result": "error", "error-type": "unsupported-code"}', "unsupported-code"),
-    "NaN rate": (ER_JSON.replace(b"948.37", b"NaN"), "NaN is not a number"),
-    "string rate": (
-        ER_JSON.replace(b"948.37", b'"948.37"'),
-        "rate for CLP is not a positive number",
+    "huge timestamp": (
+        ER_JSON.replace(b"1804204801", b"1e999999999"),
+        "time_last_update_unix '1E+999999999' is out of range",
     ),
-    "zero rate": (ER_JSON.replace(b"948.37", b"0"), "rate for CLP is not a positive number"),
+    "NaN timestamp": (ER_JSON.replace(b"1804204801", b"NaN"), "'NaN' is not a whole number"),
     "no timestamp": (
         ER_JSON.replace(b'"time_last_update_unix": 1804204801,', b""),
         "time_last_update_unix",
@@ -464,6 +469,181 @@ def test_malformed_json_is_a_clear_error_not_a_traceback(
     assert len(result.problems) == 1 and "ExchangeRate-API answer" in result.problems[0]
     assert why in result.problems[0]
     assert not (cache / "rates").exists()  # nothing unusable was cached
+
+
+# --- values that are not rates -----------------------------------------------------------------
+
+FIVE_THOUSAND_DIGITS = b"9" * 5000
+# The value sent for one currency, and what the problem line says of it in the ECB's XML. In
+# JSON a number is read as a Decimal, which writes some of them its own way (1E-7), so there
+# the test checks only the kind of problem: not a positive number, or not a plausible rate.
+IMPLAUSIBLE = {
+    "comma": (b"1,0850", "is not a positive number: '1,0850'"),
+    "negative": (b"-1.0850", "is not a positive number: '-1.0850'"),
+    "zero": (b"0", "is not a positive number: '0'"),
+    "NaN": (b"NaN", "is not a positive number: 'NaN'"),
+    "infinity": (b"Infinity", "is not a positive number: 'Infinity'"),
+    "huge exponent": (
+        b"1e999999999",
+        "is not a plausible rate: '1e999999999' is over 1,000,000,000",
+    ),
+    "tiny": (b"1e-999999999", "is not a plausible rate: '1e-999999999' is under 0.000001"),
+    "too large": (b"2000000000", "is not a plausible rate: '2000000000' is over 1,000,000,000"),
+    "too small": (b"0.0000001", "is not a plausible rate: '0.0000001' is under 0.000001"),
+    "5,000 digits": (FIVE_THOUSAND_DIGITS, "is not a plausible rate: a number of 5,000 characters"),
+    "31 digits": (
+        b"1.085000000000000000000000000001",
+        "is not a plausible rate: 31 significant digits (at most 30)",
+    ),
+}
+NOT_JSON = {"comma"}  # not a number JSON could hold: the whole answer is unreadable
+
+
+def ecb_with_usd(value: bytes) -> bytes:
+    return ECB_XML.replace(b"'1.0850'", b"'" + value + b"'")
+
+
+def er_with_clp(value: bytes) -> bytes:
+    return ER_JSON.replace(b"948.37", value)
+
+
+@pytest.mark.parametrize(("value", "why"), IMPLAUSIBLE.values(), ids=IMPLAUSIBLE.keys())
+def test_an_implausible_ecb_rate_is_a_problem_for_that_currency_only(
+    server: TestServer, session: requests.Session, cache: Path, value: bytes, why: str
+) -> None:
+    server.script(ECB_PATH, Reply(200, ecb_with_usd(value)))
+    provider = ecb(server)
+
+    usd = exchange_rate(
+        "USD", "EUR", providers=[provider], session=session, cache_dir=cache, now=NOW
+    )
+    assert usd.rate is None and usd.origin == "none"
+    assert usd.problems == (
+        f"{server.url}{ECB_PATH}: European Central Bank answer is not usable: rate for USD {why}",
+    )
+    assert usd.note == "no exchange rate: European Central Bank with no usable EUR/USD rate"
+
+    # The other currencies of the same answer serve, from the cache it was written to.
+    gbp = exchange_rate(
+        "GBP", "EUR", providers=[provider], session=session, cache_dir=cache, now=NOW
+    )
+    assert gbp.rate is not None and gbp.rate.value == Decimal("0.84120") and gbp.origin == "cache"
+    cross = exchange_rate(
+        "JPY", "USD", providers=[provider], session=session, cache_dir=cache, now=NOW
+    )
+    assert cross.rate is None and cross.problems == usd.problems  # a cross rate through USD too
+    assert server.hits(ECB_PATH) == 1
+
+    # Never cached: the entry has the other rates, and of USD only that it was refused, and why.
+    entry = (cache / "rates" / "ecb.cache").read_bytes()
+    table = json.loads(entry.partition(b"\n")[2])
+    assert sorted(table["rates"]) == ["BRL", "CAD", "CHF", "GBP", "JPY", "MXN", "SEK"]
+    assert f"is {table['rejected']['USD']}" == why
+    assert len(entry) < 1_000
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [v for k, v in IMPLAUSIBLE.items() if k not in NOT_JSON],
+    ids=[k for k in IMPLAUSIBLE if k not in NOT_JSON],
+)
+def test_an_implausible_er_api_rate_is_a_problem_for_that_currency_only(
+    server: TestServer, session: requests.Session, cache: Path, value: bytes, why: str
+) -> None:
+    server.script(ER_PATH, Reply(200, er_with_clp(value)))
+    provider = er_api(server)
+
+    clp = exchange_rate(
+        "CLP", "USD", providers=[provider], session=session, cache_dir=cache, now=NOW
+    )
+    assert clp.rate is None and clp.origin == "none"
+    (problem,) = clp.problems
+    kind = why.partition(":")[0]  # "is not a positive number", "is not a plausible rate"
+    assert problem.startswith(
+        f"{server.url}{ER_PATH}: ExchangeRate-API answer is not usable: rate for CLP {kind}: "
+    )
+    assert len(problem) < 250
+    eur = exchange_rate(
+        "EUR", "USD", providers=[provider], session=session, cache_dir=cache, now=NOW
+    )
+    assert eur.rate is not None and eur.rate.value == Decimal("0.921659")
+    entry = (cache / "rates" / "er-api.cache").read_bytes()
+    assert "CLP" not in json.loads(entry.partition(b"\n")[2])["rates"] and len(entry) < 1_000
+
+
+def test_a_string_rate_in_json_is_not_a_number(
+    server: TestServer, session: requests.Session, cache: Path
+) -> None:
+    server.script(ER_PATH, Reply(200, er_with_clp(b'"948.37"')))
+    result = exchange_rate(
+        "CLP", "USD", providers=[er_api(server)], session=session, cache_dir=cache, now=NOW
+    )
+    assert result.rate is None
+    assert result.problems[0].endswith("rate for CLP is not a positive number: '948.37'")
+
+
+def test_an_implausible_fresh_value_falls_back_to_the_older_cached_one(
+    server: TestServer, session: requests.Session, cache: Path
+) -> None:
+    provider = ecb(server)
+    server.script(ECB_PATH, Reply(200, ECB_XML))
+    exchange_rate("USD", "EUR", providers=[provider], session=session, cache_dir=cache, now=NOW)
+
+    server.script(ECB_PATH, Reply(200, ecb_with_usd(b"1e999999999").replace(b"03-05", b"03-08")))
+    later = NOW + timedelta(days=3)
+    result = exchange_rate(
+        "USD", "EUR", providers=[provider], session=session, cache_dir=cache, now=later
+    )
+    assert result.origin == "stale"
+    assert result.rate is not None and result.rate.value == Decimal("1.0850")
+    assert "rate for USD is not a plausible rate" in result.problems[0]
+
+
+def test_a_second_provider_answers_when_the_first_has_no_usable_value(
+    server: TestServer, session: requests.Session, cache: Path
+) -> None:
+    server.script(ECB_PATH, Reply(200, ecb_with_usd(b"NaN")))
+    server.script(ER_PATH, Reply(200, ER_JSON))
+    result = exchange_rate(
+        "EUR",
+        "USD",
+        providers=[ecb(server), er_api(server)],
+        session=session,
+        cache_dir=cache,
+        now=NOW,
+    )
+    assert result.rate is not None and result.rate.source == "ExchangeRate-API"
+    assert result.problems == (
+        f"{server.url}{ECB_PATH}: European Central Bank answer is not usable: "
+        "rate for USD is not a positive number: 'NaN'",
+    )
+
+
+# Answers built to make arithmetic or conversions blow up: none may raise out of exchange_rate.
+HOSTILE = [
+    ("ecb", ecb_with_usd(b"1e999999999").replace(b"'160.70'", b"'1e-999999999'")),
+    ("ecb", ECB_XML.replace(b"2027-03-05", b"9" * 5000)),
+    ("ecb", b"<Envelope>" + b"<Cube>" * 5000 + b"</Cube>" * 5000 + b"</Envelope>"),
+    ("er", er_with_clp(b"1e999999999").replace(b"0.921659", b"1e-999999999")),
+    ("er", ER_JSON.replace(b"1804204801", FIVE_THOUSAND_DIGITS)),
+    ("er", ER_JSON.replace(b"1804204801", b"-1e999999999")),
+    ("er", b"[" * 100_000 + b"]" * 100_000),
+    ("er", ER_JSON.replace(b'"base_code": "USD"', b'"base_code": 1e999999999')),
+]
+
+
+@pytest.mark.parametrize(("which", "body"), HOSTILE, ids=[str(i) for i in range(len(HOSTILE))])
+def test_no_provider_data_makes_exchange_rate_raise(
+    server: TestServer, session: requests.Session, cache: Path, which: str, body: bytes
+) -> None:
+    path, provider = (ECB_PATH, ecb(server)) if which == "ecb" else (ER_PATH, er_api(server))
+    server.script(path, Reply(200, body))
+    for quote, base in (("CLP", "USD"), ("JPY", "USD"), ("USD", "EUR"), ("EUR", "USD")):
+        result = exchange_rate(
+            quote, base, providers=[provider], session=session, cache_dir=cache, now=NOW
+        )
+        assert result.rate is None or RATE_FLOOR**2 < result.rate.value < RATE_CEILING**2
+        assert all("\n" not in line and len(line) < 400 for line in result.problems)
 
 
 # --- the cache --------------------------------------------------------------------------------

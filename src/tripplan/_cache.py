@@ -151,7 +151,7 @@ class Cache:
             return Entry.from_bytes(path.read_bytes())
         except FileNotFoundError:
             return None
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             _log.info("ignoring unreadable cache entry %s: %s", path, exc)
             return None
 

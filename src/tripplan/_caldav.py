@@ -3,13 +3,18 @@
 The calendar is the one ``_ics.build_calendar`` builds, cut into CalDAV resources by
 ``_caldav_resources``. Writes are conditional, so nothing another client changed is overwritten
 by accident: a new resource goes with ``If-None-Match: *``, an update or a deletion with
-``If-Match`` and the ETag tripplan last saw. What was published is remembered in a small state
-file per collection and trip (each resource's href, ETag and a hash of its content without
-DTSTAMP), so publishing an unchanged trip again sends nothing that changes the server.
+``If-Match`` and the ETag the server lists now. What was published is remembered in a state
+file per collection and trip (``_caldav_state``: each resource's href, ETag and content hash),
+so publishing an unchanged trip again sends nothing that changes the server; publishes of one
+trip to one collection take turns on that file's lock, so the second sees what the first did.
 
-Before writing, one PROPFIND reads the ETags the collection holds now. A resource whose ETag is
-not the one recorded, or that answers 412 Precondition Failed, was changed by someone else: it
-is reported as a conflict and left alone, unless ``force`` is given.
+Before writing, one PROPFIND reads the ETags the collection holds now (``_caldav_server``,
+compared weakly, as RFC 9110 says). A resource whose ETag is not the one recorded, or that
+tripplan has no record of, is fetched and compared by content (``content_hash``): the same as
+what tripplan would write is unchanged (and the record repaired), the same as what it last
+wrote is its own under a new ETag, anything else was changed by someone else: a conflict, left
+alone unless ``force`` is given. A resource deleted on the server is created again, unless
+``recreate_deleted`` is false.
 
 Credentials come from ``auth``, else ``TRIPPLAN_CALDAV_USERNAME`` and
 ``TRIPPLAN_CALDAV_PASSWORD``, else the user's netrc for the host (``_credentials``); never from
@@ -19,54 +24,73 @@ machine itself. A server that refuses, or cannot be reached, is a ``CalDAVError`
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TypeAlias
+from typing import TYPE_CHECKING, Final, TypeAlias
 from urllib.parse import unquote, urljoin, urlsplit
-from xml.etree import ElementTree
 
 from ._cache import cache_dir
 from ._caldav_resources import content_hash, resource_name, resources_of
+from ._caldav_server import PASSWORD_ENV, USERNAME_ENV, Server, etag_matches, path_of
+from ._caldav_state import Published, StateFile
 from ._credentials import find_credentials
 from ._exceptions import CalDAVError
 from ._http import default_session
-from ._http import request as send_request
 from ._ics import build_calendar
-from ._output import write_atomic
 from ._urls import is_loopback_host, redact_url
 
 if TYPE_CHECKING:
     import requests
+    from icalendar import Calendar
     from requests.auth import AuthBase
 
     from ._model import Trip
 
     Auth: TypeAlias = tuple[str, str] | AuthBase
 
-__all__ = ["CalDAVError", "PublishReport", "publish_calendar", "resource_name", "resources_of"]
+__all__ = [
+    "PASSWORD_ENV",
+    "USERNAME_ENV",
+    "CalDAVError",
+    "PublishReport",
+    "publish_calendar",
+    "resource_name",
+    "resources_of",
+]
 
-USERNAME_ENV: Final = "TRIPPLAN_CALDAV_USERNAME"
-PASSWORD_ENV: Final = "TRIPPLAN_CALDAV_PASSWORD"
 #: The cache folder's subfolder for publish state (``_cache``), unless ``state_dir`` is given.
 STATE_KIND: Final = "caldav"
 
-_DAV = "DAV:"
 _ICS_TYPE = "text/calendar; charset=utf-8"
-_PROPFIND = (
-    b'<?xml version="1.0" encoding="utf-8"?>'
-    b'<D:propfind xmlns:D="DAV:"><D:prop><D:getetag/></D:prop></D:propfind>'
+_FORCE = "publish with force to overwrite it"
+#: Why a conflict is one, as ``PublishReport.lines`` says it.
+CHANGED: Final = f"was changed on the server since the last publish; left as it is there ({_FORCE})"
+NO_RECORD: Final = (
+    "is on the server with other content, and there is no record of tripplan publishing it; "
+    f"left as it is there ({_FORCE})"
 )
-_STATE_VERSION = 1
+CHANGED_WHILE: Final = (
+    "was changed on the server while this publish ran; left as it is there "
+    f"(publish again, or {_FORCE})"
+)
+REMOVED_BUT_CHANGED: Final = (
+    "was removed from the trip but changed on the server since the last publish; left there "
+    "(publish with force to delete it)"
+)
 
 
 @dataclass(frozen=True, slots=True)
 class PublishReport:
-    """What one publish did, by event UID: each UID is in exactly one of the lists."""
+    """What one publish did, by event UID: each UID is in exactly one of the lists.
+
+    ``recreated`` were deleted on the server since the last publish and created again;
+    ``deleted_on_server`` were deleted there and left so (``recreate_deleted=False``).
+    ``reasons`` says why each conflict is one; ``notes`` are lines the reader should see (a
+    publish without a state file says how the resources already there were compared).
+    """
 
     collection: str  # the collection's URL, without credentials
     created: tuple[str, ...] = ()
@@ -74,15 +98,20 @@ class PublishReport:
     deleted: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
     conflicts: tuple[str, ...] = ()
+    recreated: tuple[str, ...] = ()
+    deleted_on_server: tuple[str, ...] = ()
     hrefs: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    reasons: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    notes: tuple[str, ...] = field(default=(), compare=False, hash=False)
 
     @property
     def changed(self) -> bool:
         """Whether anything on the server was written or deleted."""
-        return bool(self.created or self.updated or self.deleted)
+        return bool(self.created or self.updated or self.deleted or self.recreated)
 
     def lines(self) -> list[str]:
-        """A summary line, then one line per conflict, for the command to print."""
+        """A summary line, then the notes, then one line per resource the reader should know
+        about (re-created, left deleted, in conflict), for the command to print."""
         counts = [
             (len(self.created), "created"),
             (len(self.updated), "updated"),
@@ -90,14 +119,29 @@ class PublishReport:
             (len(self.unchanged), "unchanged"),
             (len(self.conflicts), "conflicts" if len(self.conflicts) != 1 else "conflict"),
         ]
-        summary = ", ".join(f"{n} {what}" for n, what in counts)
-        lines = [f"{self.collection}: {summary}"]
-        for uid in self.conflicts:
-            where = self.hrefs.get(uid, uid)
-            lines.append(
-                f"conflict: {where} (UID {uid}) was changed on the server since the last "
-                "publish; left as it is there (publish with force to overwrite it)"
+        counts += [
+            (n, what)
+            for n, what in (
+                (len(self.recreated), "re-created"),
+                (len(self.deleted_on_server), "deleted on the server"),
             )
+            if n
+        ]
+        summary = ", ".join(f"{n} {what}" for n, what in counts)
+        lines = [f"{self.collection}: {summary}", *self.notes]
+        for uid in self.recreated:
+            lines.append(
+                f"deleted on the server: {self.hrefs.get(uid, uid)} (UID {uid}) was deleted "
+                "there since the last publish; created again from the trip"
+            )
+        for uid in self.deleted_on_server:
+            lines.append(
+                f"deleted on the server: {self.hrefs.get(uid, uid)} (UID {uid}) was deleted "
+                "there since the last publish; left deleted"
+            )
+        for uid in self.conflicts:
+            why = self.reasons.get(uid, CHANGED)
+            lines.append(f"conflict: {self.hrefs.get(uid, uid)} (UID {uid}) {why}")
         return lines
 
 
@@ -142,126 +186,7 @@ def _credentials(url: str, shown: str, auth: Auth | None) -> Auth | None:
     return (found.username, found.password) if found is not None else None
 
 
-# --- state ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Published:
-    href: str  # the resource's path on the server
-    etag: str
-    hash: str
-
-
-def _state_path(state_dir: Path, url: str, trip_id: str) -> Path:
-    key = hashlib.sha256(f"{url}\n{trip_id}".encode()).hexdigest()[:24]
-    return state_dir / f"{key}.json"
-
-
-def _load_state(path: Path, shown: str) -> dict[str, _Published]:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return {}
-    try:
-        data = json.loads(raw)
-        return {uid: _Published(**entry) for uid, entry in data["resources"].items()}
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise CalDAVError(
-            shown, f"the publish state {path} cannot be read; remove it and publish with force"
-        ) from None
-
-
-def _save_state(path: Path, shown: str, trip_id: str, resources: Mapping[str, _Published]) -> None:
-    data: dict[str, Any] = {
-        "version": _STATE_VERSION,
-        "collection": shown,
-        "trip": trip_id,
-        "resources": {
-            uid: {"href": p.href, "etag": p.etag, "hash": p.hash}
-            for uid, p in sorted(resources.items())
-        },
-    }
-    write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-
-# --- the server -----------------------------------------------------------------------------
-
-
-class _Server:
-    """Requests to one collection through ``_http.request`` (timeouts, TLS verified, no
-    redirects followed), and what an unexpected answer means, as a ``CalDAVError``."""
-
-    def __init__(self, session: requests.Session, url: str, shown: str, auth: Auth | None):
-        self.session, self.url, self.shown, self.auth = session, url, shown, auth
-
-    def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        headers: Mapping[str, str],
-        body: bytes | None = None,
-        expected: Iterable[int],
-    ) -> requests.Response:
-        response = send_request(
-            self.session,
-            method,
-            url,
-            headers=headers,
-            body=body,
-            auth=self.auth,
-            error=CalDAVError,
-        )
-        status = response.status_code
-        if status in expected:
-            return response
-        if status in (401, 403):
-            if self.auth is None:
-                why = (
-                    f"the server wants credentials (HTTP {status}): pass auth, or set "
-                    f"{USERNAME_ENV} and {PASSWORD_ENV}, or add a netrc entry for the host"
-                )
-            else:
-                why = f"the server refused the credentials (HTTP {status} {response.reason})"
-            raise CalDAVError(self.shown, why, status=status)
-        if response.is_redirect:
-            target = redact_url(urljoin(url, response.headers.get("Location", "")))
-            raise CalDAVError(
-                self.shown, f"{method} was redirected to {target}; publish to that URL instead"
-            )
-        raise CalDAVError(
-            self.shown,
-            f"{method} {redact_url(url)} answered HTTP {status} {response.reason}",
-            status=status,
-        )
-
-    def etags(self) -> dict[str, str]:
-        """The ETag of every resource in the collection, by its unquoted path."""
-        response = self.request(
-            "PROPFIND",
-            self.url,
-            headers={"Depth": "1", "Content-Type": "application/xml; charset=utf-8"},
-            body=_PROPFIND,
-            expected={207, 404},
-        )
-        if response.status_code == 404:
-            raise CalDAVError(
-                self.shown,
-                "no collection at this URL (HTTP 404): create the calendar first",
-                status=404,
-            )
-        try:
-            root = ElementTree.fromstring(response.content)
-        except ElementTree.ParseError:
-            raise CalDAVError(self.shown, "the PROPFIND answer is not XML") from None
-        found: dict[str, str] = {}
-        for answer in root.iter(f"{{{_DAV}}}response"):
-            href = answer.findtext(f"{{{_DAV}}}href")
-            etag = answer.findtext(f".//{{{_DAV}}}getetag")
-            if href and etag:
-                found[unquote(urlsplit(urljoin(self.url, href.strip())).path)] = etag.strip()
-        return found
-
+# --- publishing -----------------------------------------------------------------------------
 
 # --- publishing -----------------------------------------------------------------------------
 
@@ -275,104 +200,199 @@ def publish_calendar(
     state_dir: str | os.PathLike[str] | None = None,
     force: bool = False,
     now: datetime | None = None,
+    recreate_deleted: bool = True,
 ) -> PublishReport:
     """Bring the CalDAV collection at ``collection_url`` in line with the traveller's calendar.
 
     New events are created, changed ones updated, events no longer in the trip deleted (only
     those this publish made before), and unchanged ones left alone without a write. A resource
-    someone else changed since the last publish is a conflict, left as it is, unless ``force``.
-    ``now`` is the DTSTAMP (default: the current time); it does not count as a change.
+    someone else changed since the last publish is a conflict, left as it is, unless ``force``;
+    one deleted on the server is created again unless ``recreate_deleted`` is false. Publishes
+    of one trip to one collection take turns (a lock beside the state file). ``now`` is the
+    DTSTAMP (default: the current time); it does not count as a change.
     """
     url, shown = _check_url(collection_url)
     credentials = _credentials(url, shown, auth)
     folder = Path(state_dir) if state_dir is not None else cache_dir() / STATE_KIND
-    state_path = _state_path(folder, url, trip.id)
-    previous = _load_state(state_path, shown)
-    server = _Server(session or default_session(), url, shown, credentials)
-
     resources = resources_of(build_calendar(trip, now=now))
-    current = server.etags()
-    state = dict(previous)
-    created: list[str] = []
-    updated: list[str] = []
-    deleted: list[str] = []
-    unchanged: list[str] = []
-    conflicts: list[str] = []
-    hrefs: dict[str, str] = {}
+    state_file = StateFile(folder, url, trip.id, shown)
+    server = Server(session or default_session(), url, shown, credentials)
+    with state_file.locked():
+        previous = state_file.load()
+        run = _Run(server, previous or {}, force=force, recreate=recreate_deleted)
+        try:
+            run.publish(resources)
+        finally:
+            if run.state != (previous or {}):
+                state_file.save(run.state)
+    notes: list[str] = []
+    if previous is None and run.compared:
+        notes.append(
+            f"no record of an earlier publish (no state file {state_file.path}): "
+            f"{run.compared} resources already on the server compared by content, "
+            f"{run.adopted} the same (adopted), {run.compared - run.adopted} different"
+        )
+    return PublishReport(
+        collection=shown,
+        created=tuple(run.created),
+        updated=tuple(run.updated),
+        deleted=tuple(run.deleted),
+        unchanged=tuple(run.unchanged),
+        conflicts=tuple(run.conflicts),
+        recreated=tuple(run.recreated),
+        deleted_on_server=tuple(run.deleted_on_server),
+        hrefs=run.hrefs,
+        reasons=run.reasons,
+        notes=tuple(notes),
+    )
 
-    def put(uid: str, target: str, body: bytes, digest: str, condition: dict[str, str]) -> bool:
-        response = server.request(
+
+def _hash_of(body: bytes) -> str | None:
+    """The content hash of a server's copy; ``None`` when it is not iCalendar at all."""
+    try:
+        return content_hash(body)
+    except ValueError:
+        return None
+
+
+def _strong(etag: str | None, fallback: str) -> str:
+    """The tag a precondition may carry: a strong one the server gave, else ``fallback``."""
+    return etag if etag is not None and not etag.lstrip().startswith(("W/", "w/")) else fallback
+
+
+class _Run:
+    """One publish, resource by resource: what it sent, what it found, what it records."""
+
+    def __init__(
+        self, server: Server, previous: Mapping[str, Published], *, force: bool, recreate: bool
+    ) -> None:
+        self.server, self.previous, self.force, self.recreate = server, previous, force, recreate
+        self.state: dict[str, Published] = dict(previous)
+        self.current: dict[str, str] = {}
+        self.created: list[str] = []
+        self.updated: list[str] = []
+        self.deleted: list[str] = []
+        self.unchanged: list[str] = []
+        self.conflicts: list[str] = []
+        self.recreated: list[str] = []
+        self.deleted_on_server: list[str] = []
+        self.hrefs: dict[str, str] = {}
+        self.reasons: dict[str, str] = {}
+        self.compared = self.adopted = 0  # resources found without a record, and the same
+
+    def publish(self, resources: Mapping[str, Calendar]) -> None:
+        self.current = self.server.etags()
+        for uid, resource in resources.items():
+            self.resource(uid, resource, self.previous.get(uid))
+        for uid, record in self.previous.items():
+            if uid not in resources:
+                self.remove(uid, record)
+
+    def conflict(self, uid: str, why: str) -> None:
+        self.conflicts.append(uid)
+        self.reasons[uid] = why
+
+    def resource(self, uid: str, resource: Calendar, record: Published | None) -> None:
+        url = self.server.url
+        href = record.href if record else urlsplit(urljoin(url, resource_name(uid))).path
+        self.hrefs[uid] = href
+        digest = content_hash(resource)
+        there = self.current.get(unquote(href))
+        if there is None:
+            if record is None:
+                self.put(uid, href, resource, digest, {"If-None-Match": "*"}, self.created)
+            elif self.recreate:
+                self.put(uid, href, resource, digest, {"If-None-Match": "*"}, self.recreated)
+            else:
+                self.deleted_on_server.append(uid)
+            return
+        if record is not None and etag_matches(there, record.etag):
+            if record.hash == digest:
+                self.unchanged.append(uid)
+                self.state[uid] = Published(href, there, digest)  # the tag as listed
+            else:
+                self.put(uid, href, resource, digest, {"If-Match": there}, self.updated)
+            return
+        # Not the copy recorded, or no record at all: what does the server hold?
+        fetched = self.server.fetch(urljoin(url, href))
+        if fetched is None:  # deleted since the PROPFIND
+            bucket = self.created if record is None else self.recreated
+            self.put(uid, href, resource, digest, {"If-None-Match": "*"}, bucket)
+            return
+        etag, body = fetched
+        theirs = _hash_of(body)
+        if record is None:
+            self.compared += 1
+        if theirs == digest:  # what tripplan would write: unchanged, the record repaired
+            if record is None:
+                self.adopted += 1
+            self.unchanged.append(uid)
+            self.state[uid] = Published(href, etag or there, digest)
+            return
+        condition = {"If-Match": _strong(etag, there)}
+        if record is not None and theirs == record.hash:  # ours, under a new ETag
+            self.put(uid, href, resource, digest, condition, self.updated)
+        elif self.force:
+            bucket = self.created if record is None else self.updated
+            self.put(uid, href, resource, digest, condition, bucket)
+        else:
+            self.conflict(uid, NO_RECORD if record is None else CHANGED)
+
+    def put(
+        self,
+        uid: str,
+        href: str,
+        resource: Calendar,
+        digest: str,
+        condition: dict[str, str],
+        bucket: list[str],
+    ) -> None:
+        target = urljoin(self.server.url, href)
+        response = self.server.request(
             "PUT",
             target,
             headers={"Content-Type": _ICS_TYPE, **condition},
-            body=body,
+            body=resource.to_ical(),
             expected={200, 201, 204, 412},
         )
-        if response.status_code == 412:
-            return False
-        etag = response.headers.get("ETag") or server.etags().get(unquote(urlsplit(target).path))
+        if response.status_code == 412:  # someone wrote it meanwhile: is it what we sent?
+            fetched = self.server.fetch(target)
+            if fetched is not None and _hash_of(fetched[1]) == digest:
+                self.unchanged.append(uid)
+                etag = fetched[0] or self.server.etags().get(path_of(target))
+                if etag is not None:
+                    self.state[uid] = Published(href, etag, digest)
+            else:
+                self.conflict(uid, CHANGED_WHILE)
+            return
+        etag = response.headers.get("ETag") or self.server.etags().get(path_of(target))
         if etag is None:
-            raise CalDAVError(shown, f"the server gave no ETag for {redact_url(target)}")
-        state[uid] = _Published(urlsplit(target).path, etag, digest)
-        return True
+            raise CalDAVError(
+                self.server.shown, f"the server gave no ETag for {redact_url(target)}"
+            )
+        self.state[uid] = Published(href, etag, digest)
+        bucket.append(uid)
 
-    try:
-        for uid, resource in resources.items():
-            record = previous.get(uid)
-            href = record.href if record else urlsplit(urljoin(url, resource_name(uid))).path
-            target = urljoin(url, href)
-            hrefs[uid] = href
-            digest = content_hash(resource)
-            there = current.get(unquote(href))
-            if record is None:
-                if there is not None and not force:
-                    conflicts.append(uid)  # someone else's resource, or state lost
-                    continue
-                condition = {"If-Match": there} if there else {"If-None-Match": "*"}
-                ok = put(uid, target, resource.to_ical(), digest, condition)
-                (created if ok else conflicts).append(uid)
-                continue
-            if there != record.etag and not force:
-                conflicts.append(uid)  # changed or deleted on the server
-                continue
-            if there == record.etag and record.hash == digest:
-                unchanged.append(uid)
-                continue
-            condition = {"If-Match": there} if there else {"If-None-Match": "*"}
-            ok = put(uid, target, resource.to_ical(), digest, condition)
-            (updated if ok else conflicts).append(uid)
-        for uid, record in previous.items():
-            if uid in resources:
-                continue
-            hrefs[uid] = record.href
-            there = current.get(unquote(record.href))
-            if there is None:  # gone already
-                del state[uid]
-                deleted.append(uid)
-                continue
-            if there != record.etag and not force:
-                conflicts.append(uid)
-                continue
-            response = server.request(
-                "DELETE",
-                urljoin(url, record.href),
-                headers={"If-Match": there},
-                expected={200, 204, 404, 412},
+    def remove(self, uid: str, record: Published) -> None:
+        """Delete what an earlier publish made for an item the trip no longer has."""
+        self.hrefs[uid] = record.href
+        target = urljoin(self.server.url, record.href)
+        there = self.current.get(unquote(record.href))
+        if there is not None and not (self.force or etag_matches(there, record.etag)):
+            fetched = self.server.fetch(target)
+            if fetched is None:
+                there = None  # gone since the PROPFIND
+            elif _hash_of(fetched[1]) == record.hash:
+                there = _strong(fetched[0], there)  # ours, under a new ETag
+            else:
+                self.conflict(uid, REMOVED_BUT_CHANGED)
+                return
+        if there is not None:
+            response = self.server.request(
+                "DELETE", target, headers={"If-Match": there}, expected={200, 204, 404, 412}
             )
             if response.status_code == 412:
-                conflicts.append(uid)
-            else:
-                del state[uid]
-                deleted.append(uid)
-    finally:
-        if state != previous:
-            _save_state(state_path, shown, trip.id, state)
-    return PublishReport(
-        collection=shown,
-        created=tuple(created),
-        updated=tuple(updated),
-        deleted=tuple(deleted),
-        unchanged=tuple(unchanged),
-        conflicts=tuple(conflicts),
-        hrefs=hrefs,
-    )
+                self.conflict(uid, CHANGED_WHILE)
+                return
+        del self.state[uid]  # deleted now, or gone already
+        self.deleted.append(uid)

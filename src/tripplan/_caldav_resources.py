@@ -2,18 +2,28 @@
 
 Each resource is a VCALENDAR holding one UID's components and the VTIMEZONEs they use, without
 METHOD, named after its UID (``resource_name``) so an item always lands in the same resource.
-``content_hash`` says whether a resource changed, ignoring DTSTAMP (the time of each run).
+
+``content_hash`` says whether two copies of a resource hold the same calendar data: ours from
+one run to the next, and ours against the copy a server serves. It is a hash of the parsed
+content, not of the bytes, because servers store what they are given in their own way (Radicale
+re-serializes every object: other property order, other line folding, other quoting); volatile
+properties (``VOLATILE``: DTSTAMP, the time of each run, and the stamps servers keep) do not
+count, and of an extension property (``X-``) only its name does, since servers rewrite values
+they do not know (Radicale cuts a ``geo:`` URI in ``X-APPLE-STRUCTURED-LOCATION`` at its comma).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from typing import TypeVar
+from typing import Final, TypeVar
 
-from icalendar import Calendar, Component, Event
+from icalendar import Calendar, Component
 
-__all__ = ["content_hash", "resource_name", "resources_of"]
+__all__ = ["VOLATILE", "content_hash", "resource_name", "resources_of"]
+
+#: Properties that change without the content changing: when it was written, and by what.
+VOLATILE: Final = frozenset({"DTSTAMP", "LAST-MODIFIED", "CREATED", "PRODID"})
 
 _C = TypeVar("_C", bound=Component)
 
@@ -44,7 +54,8 @@ def _copy(component: _C) -> _C:
     """A copy of ``component`` through icalendar's own serialization (zones loaded from the
     tzdata package cannot be deep-copied)."""
     copied = type(component).from_ical(component.to_ical())
-    assert isinstance(copied, type(component))
+    if not isinstance(copied, type(component)):
+        raise TypeError(f"{component.name} did not survive its own serialization")
     return copied
 
 
@@ -76,10 +87,42 @@ def resources_of(calendar: Calendar) -> dict[str, Calendar]:
     return resources
 
 
-def content_hash(resource: Calendar) -> str:
-    """A hash of the resource as sent, but for DTSTAMP, which changes on every run."""
-    stripped = _copy(resource)
-    for component in stripped.walk():
-        if isinstance(component, Event):
-            component.pop("DTSTAMP", None)
-    return hashlib.sha256(stripped.to_ical()).hexdigest()
+def _value(value: object) -> bytes:
+    ical = value.to_ical() if hasattr(value, "to_ical") else value
+    return ical if isinstance(ical, bytes) else str(ical).encode("utf-8")
+
+
+def _canonical(component: Component) -> bytes:
+    """The component as a sorted list of its lines, recursively: property order, folding,
+    quoting and the order of subcomponents do not change it; ``VOLATILE`` properties are left
+    out and extension properties count by name."""
+    lines: list[bytes] = []
+    for key, value in component.property_items(recursive=False, sorted=False):
+        name = key.upper()
+        if name in ("BEGIN", "END") or name in VOLATILE:
+            continue
+        if name.startswith("X-"):
+            lines.append(name.encode())
+            continue
+        params = getattr(value, "params", None)
+        head = name + (";" + params.to_ical(sorted=True).decode() if params else "")
+        lines.append(head.encode() + b":" + _value(value))
+    parts = sorted(lines) + sorted(_canonical(sub) for sub in component.subcomponents)
+    kind = str(component.name).encode()
+    return b"\n".join([b"BEGIN:" + kind, *parts, b"END:" + kind])
+
+
+def content_hash(resource: Calendar | bytes) -> str:
+    """A hash of the resource's calendar data, ours (a Calendar) or a server's copy (bytes),
+    the same for the same content however it is serialized (see the module's doc).
+
+    ``ValueError`` for bytes that are not one iCalendar object.
+    """
+    data = resource.to_ical() if isinstance(resource, Calendar) else resource
+    try:
+        parsed = Component.from_ical(data)
+    except (ValueError, IndexError, KeyError, TypeError) as exc:
+        raise ValueError(f"not an iCalendar object ({exc})") from None
+    if not isinstance(parsed, Component):
+        raise ValueError("not one iCalendar object")
+    return hashlib.sha256(_canonical(parsed)).hexdigest()

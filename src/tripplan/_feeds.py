@@ -7,17 +7,18 @@ its ETag and Last-Modified, sent back as ``If-None-Match``/``If-Modified-Since``
 feed costs a 304. Feeds that rely on ``X-WR-TIMEZONE`` (Google's) are repaired with the
 ``x-wr-timezone`` package, the zone read from tzdata like every other zone in tripplan.
 
-``busy_events`` expands recurring events (``recurring-ical-events``: RRULE, RDATE, EXDATE,
-moved occurrences) into ``BusyEvent`` values at exact instants; ``_schedule`` compares them with
-the items the traveller attends and finds the gaps in a day's business hours.
+Given a ``window``, the events that lie wholly outside it are dropped from the bytes before the
+parser builds them (``_feed_scan``): a calendar with years of history costs what its busy days
+cost. ``busy_events`` (``_feed_expand``) expands recurring events over the window only, within
+bounds a feed cannot talk past, into ``BusyEvent`` values at exact instants; ``_schedule``
+compares them with the items the traveller attends and finds the gaps in a day's business hours.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal, cast
 from urllib.parse import urlsplit
@@ -27,6 +28,14 @@ import icalendar
 
 from ._cache import Cache, Entry, url_key
 from ._exceptions import FeedError, ZoneError
+from ._feed_expand import (
+    EXPAND_SECONDS,
+    MAX_OCCURRENCES,
+    MAX_REPETITIONS,
+    BusyEvent,
+    busy_events,
+)
+from ._feed_scan import events_within
 from ._http import default_session, get
 from ._time import to_utc
 from ._urls import redact_url
@@ -37,7 +46,10 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "EXPAND_SECONDS",
     "FEED_MAX_BYTES",
+    "MAX_OCCURRENCES",
+    "MAX_REPETITIONS",
     "BusyEvent",
     "FeedError",
     "busy_events",
@@ -60,8 +72,13 @@ def read_calendar(
     session: requests.Session | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     webcal_scheme: Literal["https", "http"] = "https",
+    window: tuple[datetime, datetime] | None = None,
 ) -> icalendar.Calendar:
     """The calendar at ``source``: a path, a ``file://``, ``http(s)://`` or ``webcal://`` URL.
+
+    With ``window`` (aware start and end), events that surely lie outside it are left out
+    before they are parsed, which is what makes a feed with years of history quick to read;
+    every recurring event is kept, for ``busy_events`` to expand.
 
     ``webcal://`` is read as ``https://`` (``webcal_scheme`` exists for tests against a plain
     HTTP server on 127.0.0.1). HTTP answers are kept in tripplan's cache folder (``cache_dir``,
@@ -70,6 +87,8 @@ def read_calendar(
     ``FeedError`` even when a cached copy exists: a stale calendar would hide conflicts. Times
     written against ``X-WR-TIMEZONE`` (UTC or floating) are moved into that zone.
     """
+    if window is not None and any(moment.tzinfo is None for moment in window):
+        raise ValueError("read_calendar needs an aware start and end for its window")
     scheme = urlsplit(source).scheme.lower() if "://" in source else ""
     if scheme == "webcal":
         source = f"{webcal_scheme}{source[len('webcal') :]}"
@@ -83,6 +102,9 @@ def read_calendar(
         data = _read_file(path)
     else:
         raise FeedError(redact_url(source), f"{scheme}: URLs are not supported")
+    if window is not None:
+        low, high = (to_utc(moment).date() for moment in window)
+        data = events_within(data, low, high)
     return _parse(data, shown)
 
 
@@ -139,91 +161,3 @@ def _fetch(url: str, session: requests.Session | None, cache: Cache) -> bytes:
         with contextlib.suppress(OSError):
             cache.store(name, entry)
     return fetched.content
-
-
-# --- expanding ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class BusyEvent:
-    """One occurrence from an existing calendar, at exact instants.
-
-    All-day events start and end at midnight in the zone they were read in; floating times are
-    read in that zone too. Compare through ``start_utc``/``end_utc``.
-    """
-
-    uid: str
-    summary: str
-    start: datetime
-    end: datetime
-    all_day: bool = False
-    transparent: bool = False
-    source: str = ""
-
-    @property
-    def start_utc(self) -> datetime:
-        return to_utc(self.start)
-
-    @property
-    def end_utc(self) -> datetime:
-        return to_utc(self.end)
-
-
-def _aware(value: date | datetime, zone: tzinfo) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=zone)
-    return datetime.combine(value, time(0), tzinfo=zone)
-
-
-def busy_events(
-    calendar: icalendar.Calendar,
-    start: datetime,
-    end: datetime,
-    *,
-    include_all_day: bool = False,
-    include_transparent: bool = False,
-    default_zone: tzinfo = UTC,
-    source: str = "",
-) -> list[BusyEvent]:
-    """Every occurrence overlapping [``start``, ``end``), recurrences expanded, in time order.
-
-    Cancelled events and cancelled occurrences are never returned; all-day events and events
-    marked ``TRANSP:TRANSPARENT`` (free time) only when asked. Floating times and all-day dates
-    are read in ``default_zone`` (pass the traveller's home zone). ``start`` and ``end`` must be
-    aware.
-    """
-    import recurring_ical_events  # on first use: it is slow to import
-
-    if start.tzinfo is None or end.tzinfo is None:
-        raise ValueError("busy_events needs aware start and end datetimes")
-    low, high = to_utc(start), to_utc(end)
-    # Widen the query by a day: floating and all-day values are placed in default_zone here.
-    query = recurring_ical_events.of(calendar)
-    found: list[BusyEvent] = []
-    for event in query.between(low - timedelta(days=1), high + timedelta(days=1)):
-        if str(event.get("STATUS", "")).upper() == "CANCELLED":
-            continue
-        transparent = str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT"
-        begin = event.decoded("DTSTART")
-        all_day = not isinstance(begin, datetime)
-        if (all_day and not include_all_day) or (transparent and not include_transparent):
-            continue
-        if "DTEND" in event:
-            finish = event.decoded("DTEND")
-        elif "DURATION" in event:
-            finish = begin + event.decoded("DURATION")
-        else:
-            finish = begin + timedelta(days=1) if all_day else begin
-        busy = BusyEvent(
-            uid=str(event.get("UID", "")),
-            summary=str(event.get("SUMMARY", "")),
-            start=_aware(begin, default_zone),
-            end=_aware(finish, default_zone),
-            all_day=all_day,
-            transparent=transparent,
-            source=source,
-        )
-        if busy.start_utc < high and low < busy.end_utc:
-            found.append(busy)
-    found.sort(key=lambda b: (b.start_utc, b.end_utc, b.uid))
-    return found

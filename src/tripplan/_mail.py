@@ -26,13 +26,19 @@ interoperability testing::
   comes from the calendar's UID, SEQUENCE and METHOD and the recipients, and the MIME boundaries
   from the content.
 
-``send_mail`` (from ``_mail_delivery``, offered here too) delivers them over SMTP.
+Every header value is checked before a message is built (``header_problem``): a line break or
+another control character in a name, an address or the subject is refused, naming the field, so
+nothing a trip file holds can add a header (``Bcc:``) or reach a reader's terminal as an escape.
+
+``send_mail`` (from ``_mail_delivery``, offered here too) delivers them over SMTP;
+``check_mail_url`` refuses a URL it would refuse before anything is written.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from email import policy as email_policy
@@ -46,10 +52,10 @@ from icalendar import Calendar
 
 from ._exceptions import InvitationError
 from ._itip import Invitation
-from ._mail_delivery import send_mail
+from ._mail_delivery import check_mail_url, send_mail
 from ._model import Trip
 
-__all__ = ["imip_message", "invitation_mail", "send_mail"]
+__all__ = ["check_mail_url", "header_problem", "imip_message", "invitation_mail", "send_mail"]
 
 # CRLF line ends, as SMTP sends them; 7-bit, so no body is ever sent as raw 8-bit (which needs a
 # server that offers 8BITMIME): non-ASCII text goes quoted-printable or base64.
@@ -65,30 +71,91 @@ _ATTACHMENT = "invite.ics"
 # --- the message ---------------------------------------------------------------------------------
 
 
+def header_problem(value: str, *, display_name: bool = False) -> str | None:
+    """Why ``value`` cannot go into a mail header, or ``None``: a line break or another control
+    character (Unicode category Cc), named by its code point; and, but in a ``display_name``,
+    a line or paragraph separator (U+2028, U+2029), which the mail library takes for a line
+    break. (In a name they are harmless: a name that is not ASCII goes as RFC 2047 encoded
+    words, where no character is a line break.)
+
+    >>> header_problem("Rodrigo Ibáñez, CEO") is None
+    True
+    >>> header_problem("Dana\\r\\nBcc: someone@example.org")
+    'contains a carriage return (U+000D), which a mail header cannot hold'
+    """
+    refused = ("Cc",) if display_name else ("Cc", "Zl", "Zp")
+    for char in value:
+        if unicodedata.category(char) in refused:
+            name = _CONTROL_NAMES.get(char, "control character")
+            return f"contains a {name} (U+{ord(char):04X}), which a mail header cannot hold"
+    return None
+
+
+_CONTROL_NAMES = {
+    "\r": "carriage return",
+    "\n": "line feed",
+    "\t": "tab",
+    "\x00": "NUL",
+    "\x85": "next-line character",
+    "\u2028": "line separator",
+    "\u2029": "paragraph separator",
+}
+
+
 def invitation_mail(
     trip: Trip, invitation: Invitation, *, date: datetime | None = None
 ) -> EmailMessage:
     """The iMIP mail of one invitation, from its organizer to its recipients, with its subject
     and bodies. Given a ``date`` the message is reproducible: its Message-ID derives from the
-    invitation and the organizer's domain."""
+    invitation and the organizer's domain.
+
+    Every header value is checked first: a name, address or subject that cannot go into a mail
+    header (``header_problem``), or an address tripplan cannot send to, is an
+    ``InvitationError`` naming the field (``people.dana.name: contains a line feed …``).
+    """
 
     def who(key: str) -> tuple[str, str]:
         person = trip.people[key]
         if person.email is None:
             raise InvitationError(f"people.{key} has no email; an invitation cannot reach them")
+        for field, value in (("name", person.name), ("email", person.email)):
+            problem = header_problem(value, display_name=field == "name")
+            if problem is not None:
+                raise InvitationError(f"people.{key}.{field}: {problem}")
+        try:
+            _address((person.name, person.email))
+        except ValueError as error:
+            raise InvitationError(f"people.{key}.email: {error}") from None
         return person.name, person.email
 
     sender = who(invitation.organizer)
-    return imip_message(
-        invitation.calendar,
-        sender=sender,
-        to=[who(k) for k in invitation.recipients],
-        subject=invitation.subject,
-        text=invitation.text,
-        html=invitation.html,
-        date=date,
-        message_id_domain=sender[1].rpartition("@")[2] if date else None,
-    )
+    to = [who(k) for k in invitation.recipients]
+    try:
+        where = f"items[{trip.index(invitation.item_id)}]"
+    except KeyError:
+        where = f"item {invitation.item_id!r}"
+    problem = header_problem(invitation.subject)
+    if problem is not None:
+        raise InvitationError(f"{where}: the subject of its invitation {problem}")
+    domain = sender[1].rpartition("@")[2]
+    if date is not None and not _DOMAIN.fullmatch(domain):
+        raise InvitationError(
+            f"people.{invitation.organizer}.email: {domain!r} is not a domain name a "
+            "Message-ID can use"
+        )
+    try:
+        return imip_message(
+            invitation.calendar,
+            sender=sender,
+            to=to,
+            subject=invitation.subject,
+            text=invitation.text,
+            html=invitation.html,
+            date=date,
+            message_id_domain=domain if date else None,
+        )
+    except ValueError as error:  # the calendar itself: no METHOD, not one UID
+        raise InvitationError(f"{where}: {error}") from None
 
 
 def imip_message(
@@ -108,12 +175,24 @@ def imip_message(
     shown as given, so the caller localizes them. ``date`` (aware) defaults to now; with
     ``message_id_domain`` the Message-ID is derived from the invitation instead of being random, so
     the same arguments give the same bytes. Raises ValueError for a calendar without METHOD or
-    without exactly one UID, and for addresses that are not plain ASCII addresses.
+    without exactly one UID, for addresses that are not plain ASCII addresses, and for a name,
+    address or subject that cannot go into a header (``header_problem``), naming which.
     """
     method = _method(calendar)
     identity = _identity(calendar)
     if not to:
         raise ValueError("an invitation needs at least one recipient")
+    fields = [
+        ("sender name", sender[0]),
+        ("sender address", sender[1]),
+        *((f"to[{i}] name", pair[0]) for i, pair in enumerate(to)),
+        *((f"to[{i}] address", pair[1]) for i, pair in enumerate(to)),
+        ("subject", subject),
+    ]
+    for field, value in fields:
+        problem = header_problem(value, display_name=field.endswith(" name"))
+        if problem is not None:
+            raise ValueError(f"{field}: {problem}")
     if date is None:
         date = datetime.now(UTC)
     elif date.utcoffset() is None:
@@ -149,7 +228,8 @@ def imip_message(
         params={"name": _ATTACHMENT},
     )
     alternative = message.get_payload(0)
-    assert isinstance(alternative, EmailMessage)
+    if not isinstance(alternative, EmailMessage):  # the tree built just above
+        raise TypeError("the message has no multipart/alternative part to set a boundary on")
     for part in message.walk():
         if part is not message:
             del part["MIME-Version"]  # the library repeats it in every part; once is the rule

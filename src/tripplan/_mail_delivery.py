@@ -1,7 +1,8 @@
 """Delivering mail over SMTP: one connection, TLS always, one ``MailError`` for every failure.
 
 ``send_mail`` takes messages (``_mail`` builds the invitations) and an ``smtps://`` or
-``smtp://`` URL: TLS from the first byte, or STARTTLS, which is required except to a server on
+``smtp://`` URL (``check_mail_url`` refuses, before anything is written or sent, a URL or a login
+setup it would refuse): TLS from the first byte, or STARTTLS, which is required except to a server on
 this machine (loopback). The login comes from the environment or netrc (``_credentials``) and is
 tried with one mechanism, once. Every failure is one ``MailError(server, reason)``: the server as
 host:port, the step that failed and why, the password scrubbed should a server echo it, and
@@ -25,7 +26,7 @@ from ._credentials import Credentials, find_credentials
 from ._exceptions import MailError
 from ._urls import is_loopback_host, redact_url
 
-__all__ = ["PASSWORD_VARIABLE", "USERNAME_VARIABLE", "MailError", "send_mail"]
+__all__ = ["PASSWORD_VARIABLE", "USERNAME_VARIABLE", "MailError", "check_mail_url", "send_mail"]
 
 USERNAME_VARIABLE = "TRIPPLAN_SMTP_USERNAME"
 PASSWORD_VARIABLE = "TRIPPLAN_SMTP_PASSWORD"
@@ -47,6 +48,29 @@ class _Server:
     def __str__(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{host}:{self.port}"
+
+
+def check_mail_url(
+    url: str,
+    *,
+    env: Mapping[str, str] | None = None,
+    netrc_path: str | os.PathLike[str] | None = None,
+) -> None:
+    """Refuse what ``send_mail`` would refuse before connecting, without connecting: a URL that
+    is not ``smtp://host[:port]`` or ``smtps://host[:port]``, a URL with a user or password in it
+    (the message never shows them), one login variable set without the other, a netrc file that
+    cannot be read. A ``MailError``; ``None`` when all is well. Call it before writing anything a
+    failed send would leave half done.
+    """
+    server = _parse_url(url)
+    find_credentials(
+        server.host,
+        (USERNAME_VARIABLE, PASSWORD_VARIABLE),
+        source=str(server),
+        error=MailError,
+        env=env,
+        netrc_path=netrc_path,
+    )
 
 
 def send_mail(
@@ -89,8 +113,26 @@ def send_mail(
 
 
 def _parse_url(url: str) -> _Server:
-    """``smtp://host[:port]`` or ``smtps://host[:port]``; errors show the URL redacted only."""
-    parts = urlsplit(url)
+    """``smtp://host[:port]`` or ``smtps://host[:port]``; errors show the URL redacted only.
+
+    A mail URL has no ``@`` of its own: one means a user (and a password) in front of the host,
+    and then nothing before the last ``@`` is shown, however the password confuses the URL's
+    syntax (``smtp://dana:12345/x@host`` reads as host ``dana``, port 12345 and path ``/x@host``).
+    """
+    if "@" in url:
+        scheme_part, separator, _ = url.partition("://")
+        host_part = url.rpartition("@")[2]
+        plain = separator and "@" not in scheme_part and "/" not in scheme_part
+        raise MailError(
+            redact_url(f"{scheme_part}://{host_part}") if plain else "<mail URL>",
+            "the mail URL holds credentials, which would show in shell history and process "
+            f"lists: set {USERNAME_VARIABLE} and {PASSWORD_VARIABLE} in the environment, or put "
+            "the login in a netrc entry for the host",
+        )
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise MailError(redact_url(url), "not a mail URL") from None
     scheme = parts.scheme.lower()
     shown = redact_url(url)
     if scheme not in _PORTS:

@@ -5,19 +5,22 @@
     RateProvider        what any other source must offer to ``exchange_rate``
 
 A provider answers one request with a whole ``RateTable`` (every currency against its own base),
-parsed defensively: anything unexpected is a ``RatesError`` naming the provider's URL, and no
-binary float ever touches a value. ``RateTable.rate`` gives any pair, crossed through the table's
-base; a cross rate keeps ``PRECISION`` significant digits, because the sources publish five or
-six and a quotient cannot be more precise than its parts. Choosing among providers, the cache and
-what to do offline are ``_rates``.
+parsed defensively: an answer that cannot be read is a ``RatesError`` naming the provider's URL,
+and no binary float ever touches a value. A value that is not a plausible rate (``rate_value``: a
+finite positive number between ``RATE_FLOOR`` and ``RATE_CEILING`` with at most ``MAX_DIGITS``
+significant digits) leaves out that currency only: the table lists why in ``rejected``.
+``RateTable.rate`` gives any pair, crossed through the table's base; a cross rate keeps
+``PRECISION`` significant digits, because the sources publish five or six and a quotient cannot
+be more precise than its parts. Choosing among providers, the cache and what to do offline are
+``_rates``.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Context, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, ClassVar, Final, Protocol
@@ -32,7 +35,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CODE",
+    "MAX_DIGITS",
     "PRECISION",
+    "RATE_CEILING",
+    "RATE_FLOOR",
     "EcbProvider",
     "ErApiProvider",
     "Rate",
@@ -42,12 +48,21 @@ __all__ = [
     "check_code",
     "default_providers",
     "positive",
+    "rate_value",
 ]
 
 #: Significant digits kept in a cross rate.
 PRECISION: Final = 6
 #: An ISO 4217 currency code, as every source writes it.
 CODE: Final = re.compile(r"[A-Z]{3}")
+#: Rates outside (RATE_FLOOR, RATE_CEILING) are no currency's against another's: the sources'
+#: tables run from about 0.3 (dinars per dollar) to about 10^5 (rials, dong per dollar).
+RATE_FLOOR: Final = Decimal("1e-6")
+RATE_CEILING: Final = Decimal("1e9")
+#: Significant digits a rate may have; the sources publish five or six.
+MAX_DIGITS: Final = 30
+#: Characters of a number's text that are read at all: anything longer is not a rate.
+_MAX_TEXT: Final = 64
 
 
 def check_code(code: str, what: str) -> str:
@@ -119,6 +134,8 @@ class RateTable:
     rates: Mapping[str, Decimal]
     fetched_at: datetime
     url: str
+    #: Currencies the answer listed with a value that is not a plausible rate, and why.
+    rejected: Mapping[str, str] = field(default_factory=dict)
 
     def rate(self, quote: str, base: str) -> Rate | None:
         """1 ``base`` in ``quote``, crossed through the table's base; ``None`` if either is absent."""
@@ -133,6 +150,14 @@ class RateTable:
 
     def lists(self, code: str) -> bool:
         return code == self.base or code in self.rates
+
+    def why_not(self, quote: str, base: str) -> str | None:
+        """Why the pair has no rate when the answer listed a currency of it with a value that
+        is not a rate (``rate for JPY is not a plausible rate: …``); else ``None``."""
+        for code in (base, quote):
+            if code in self.rejected:
+                return f"rate for {code} is {self.rejected[code]}"
+        return None
 
 
 class RateProvider(Protocol):
@@ -166,6 +191,37 @@ def positive(text: object) -> Decimal | None:
     except InvalidOperation:
         return None
     return value if value.is_finite() and value > 0 else None
+
+
+def _shown(text: object) -> str:
+    """A value as a message may quote it: short, whatever was sent."""
+    if isinstance(text, Decimal):
+        text = str(text)
+    shown = repr(text) if isinstance(text, str) else type(text).__name__
+    return shown if len(shown) <= 40 else f"{shown[:24]}… ({len(shown):,} characters)"
+
+
+def rate_value(raw: object) -> Decimal | str:
+    """``raw`` (a rate's text, or a Decimal read from JSON) as a plausible rate, else why not.
+
+    >>> rate_value("948.37")
+    Decimal('948.37')
+    >>> rate_value("1e999999999")
+    "not a plausible rate: '1e999999999' is over 1,000,000,000"
+    """
+    if isinstance(raw, str) and len(raw.strip()) > _MAX_TEXT:
+        return f"not a plausible rate: a number of {len(raw.strip()):,} characters"
+    value = positive(raw)
+    if value is None:
+        return f"not a positive number: {_shown(raw)}"
+    digits = len(value.as_tuple().digits)
+    if digits > MAX_DIGITS:
+        return f"not a plausible rate: {digits:,} significant digits (at most {MAX_DIGITS})"
+    if value >= RATE_CEILING:
+        return f"not a plausible rate: {_shown(raw)} is over {RATE_CEILING:,f}"
+    if value <= RATE_FLOOR:
+        return f"not a plausible rate: {_shown(raw)} is under {RATE_FLOOR:f}"
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,23 +275,47 @@ class EcbProvider:
         try:
             as_of = date.fromisoformat(day.get("time", ""))
         except ValueError:
-            raise bad(f"date {day.get('time')!r} is not YYYY-MM-DD") from None
+            raise bad(f"date {_shown(day.get('time'))} is not YYYY-MM-DD") from None
         rates: dict[str, Decimal] = {}
+        rejected: dict[str, str] = {}
         for cube in day.findall("{*}Cube"):
-            code, text = cube.get("currency", ""), cube.get("rate")
+            code = cube.get("currency", "")
             if not CODE.fullmatch(code):
-                raise bad(f"currency {code!r} is not a three-letter code")
-            value = positive(text)
-            if value is None:
-                raise bad(f"rate for {code} is not a positive number: {text!r}")
-            rates.setdefault(code, value)
-        if not rates:
-            raise bad("no rates in it")
-        return RateTable(self.name, "EUR", as_of, rates, fetched_at, self.url)
+                raise bad(f"currency {_shown(code)} is not a three-letter code")
+            value = rate_value(cube.get("rate"))
+            if isinstance(value, str):
+                rejected.setdefault(code, value)
+            elif code not in rejected:
+                rates.setdefault(code, value)
+        return _table(self.name, "EUR", as_of, rates, rejected, fetched_at, self.url, bad)
 
 
-def _reject_constant(name: str) -> object:
-    raise ValueError(f"{name} is not a number")
+class _Constant(str):
+    """``NaN``, ``Infinity`` or ``-Infinity`` in JSON, which is not JSON: kept as its name, so
+    it is refused where it stands (a rate, a timestamp) rather than sinking the whole answer."""
+
+
+#: A Unix time past 9999 is no publication date.
+_LAST_STAMP: Final = Decimal(253402300800)
+
+
+def _table(
+    name: str,
+    base: str,
+    as_of: date,
+    rates: dict[str, Decimal],
+    rejected: dict[str, str],
+    fetched_at: datetime,
+    url: str,
+    bad: Callable[[str], RatesError],
+) -> RateTable:
+    """The parsed table; ``bad`` when it has no rate at all, not even one refused."""
+    if not rates and not rejected:
+        raise bad("no rates in it")
+    if not rates:
+        code, why = next(iter(sorted(rejected.items())))
+        raise bad(f"no usable rate in it (rate for {code} is {why})")
+    return RateTable(name, base, as_of, rates, fetched_at, url, rejected)
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,37 +366,44 @@ class ErApiProvider:
                 content,
                 parse_float=Decimal,
                 parse_int=Decimal,
-                parse_constant=_reject_constant,
+                parse_constant=_Constant,
             )
         except (ValueError, RecursionError) as exc:
             raise bad(f"not valid JSON ({exc})") from None
         if not isinstance(data, dict):
             raise bad("not a JSON object")
         if data.get("result") != "success":
-            raise bad(f"result {data.get('result')!r}, error-type {data.get('error-type')!r}")
+            result, error = _shown(data.get("result")), _shown(data.get("error-type"))
+            raise bad(f"result {result}, error-type {error}")
         base = data.get("base_code")
         if not isinstance(base, str) or not CODE.fullmatch(base):
-            raise bad(f"base_code {base!r} is not a three-letter code")
+            raise bad(f"base_code {_shown(base)} is not a three-letter code")
         stamp = data.get("time_last_update_unix")
         if not isinstance(stamp, Decimal) or not stamp.is_finite() or stamp != stamp.to_integral():
-            raise bad(f"time_last_update_unix {stamp!r} is not a whole number")
+            raise bad(f"time_last_update_unix {_shown(stamp)} is not a whole number")
+        if not 0 <= stamp < _LAST_STAMP:  # int() of 1e999999999 would not finish
+            raise bad(f"time_last_update_unix {_shown(stamp)} is out of range")
         try:
             as_of = datetime.fromtimestamp(int(stamp), UTC).date()
         except (OverflowError, OSError, ValueError):
-            raise bad(f"time_last_update_unix {stamp} is out of range") from None
+            raise bad(f"time_last_update_unix {_shown(stamp)} is out of range") from None
         table = data.get("rates")
         if not isinstance(table, dict) or not table:
             raise bad("no rates object")
         rates: dict[str, Decimal] = {}
+        rejected: dict[str, str] = {}
         for code, number in table.items():
             if not CODE.fullmatch(code):
-                raise bad(f"currency {code!r} is not a three-letter code")
-            value = positive(number) if isinstance(number, Decimal) else None  # not "1.5"
-            if value is None:
-                raise bad(f"rate for {code} is not a positive number: {number!r}")
-            if code != base:
+                raise bad(f"currency {_shown(code)} is not a three-letter code")
+            if code == base:
+                continue  # 1, by definition
+            # A JSON number only: "1.5" in quotes is not one.
+            value = rate_value(number) if isinstance(number, Decimal) else None
+            if isinstance(value, Decimal):
                 rates[code] = value
-        return RateTable(self.name, base, as_of, rates, fetched_at, self.url)
+            else:
+                rejected[code] = value or f"not a positive number: {_shown(number)}"
+        return _table(self.name, base, as_of, rates, rejected, fetched_at, self.url, bad)
 
 
 def default_providers() -> tuple[RateProvider, ...]:

@@ -11,6 +11,10 @@
 A provider answers with a whole table, so one cache entry per provider (``rates/<key>`` in the
 cache folder of ``_cache``) serves every pair. ``requests`` is imported only when something is
 fetched: a stated rate or a fresh cache entry costs no network library.
+
+Nothing a provider sends makes ``exchange_rate`` raise: an answer that cannot be read is a line
+in ``problems``, and so is a currency whose value is not a plausible rate (``rate_value``), which
+is left out of the table, and of the cache, while the other currencies serve.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Final, Literal
 
 from ._cache import Cache, Entry
@@ -37,7 +41,7 @@ from ._rate_providers import (
     check_aware,
     check_code,
     default_providers,
-    positive,
+    rate_value,
 )
 from ._urls import redact_url
 
@@ -108,9 +112,13 @@ def _read_cache(cache: Cache, provider: RateProvider) -> RateTable | None:
         return None
     try:
         data = json.loads(entry.content)
-        rates = {str(k): Decimal(v) for k, v in data["rates"].items()}
-        if not all(CODE.fullmatch(k) and positive(v) for k, v in rates.items()):
-            return None
+        values = {str(k): rate_value(v) for k, v in data["rates"].items()}
+        rates = {k: v for k, v in values.items() if isinstance(v, Decimal) and CODE.fullmatch(k)}
+        if len(rates) != len(values):
+            raise ValueError("a cached rate is not a plausible rate")
+        rejected = data.get("rejected", {})
+        if not isinstance(rejected, dict):
+            raise TypeError("rejected is not an object")
         return RateTable(
             source=str(data["source"]),
             base=check_code(data["base"], "base"),
@@ -118,20 +126,26 @@ def _read_cache(cache: Cache, provider: RateProvider) -> RateTable | None:
             rates=rates,
             fetched_at=check_aware(entry.fetched_at, "fetched_at"),
             url=provider.url,
+            rejected={str(k): str(v) for k, v in rejected.items()},
         )
-    except (ValueError, TypeError, KeyError, AttributeError, InvalidOperation) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         _log.info("ignoring unreadable rate cache %s: %s", cache.path(provider.key), exc)
         return None
 
 
 def _write_cache(cache: Cache, provider: RateProvider, table: RateTable) -> None:
-    """Replace the provider's cache entry atomically; a failure is logged, never raised."""
-    data = {
+    """Replace the provider's cache entry atomically; a failure is logged, never raised.
+
+    Only plausible rates are in a table; the currencies refused are kept with why, not what.
+    """
+    data: dict[str, object] = {
         "source": table.source,
         "base": table.base,
         "as_of": table.as_of.isoformat(),
         "rates": {code: str(value) for code, value in sorted(table.rates.items())},
     }
+    if table.rejected:
+        data["rejected"] = dict(sorted(table.rejected.items()))
     content = (json.dumps(data, indent=1) + "\n").encode("utf-8")
     try:
         cache.store(provider.key, Entry(redact_url(provider.url), table.fetched_at, content))
@@ -193,6 +207,7 @@ def exchange_rate(
     problems: list[str] = []
     unlisted: list[str] = []  # providers that answered without the pair
     unreachable: list[str] = []  # providers that failed with nothing cached
+    unusable: list[str] = []  # providers that answered with a value for the pair that is no rate
     for provider in sources:
         cached = _read_cache(cache, provider)
         origin: Origin = "cache"
@@ -213,7 +228,15 @@ def exchange_rate(
         rate = table.rate(quote, base)
         if rate is not None:
             return RateResult(rate, None, origin, provider.attribution, tuple(problems))
-        unlisted.append(provider.name)
+        why = table.why_not(quote, base)
+        if why is None:
+            unlisted.append(provider.name)
+            continue
+        problems.append(f"{redact_url(provider.url)}: {provider.name} answer is not usable: {why}")
+        if cached is not None and cached is not table:
+            stale.append((provider, cached))  # an older answer may have had a rate
+        else:
+            unusable.append(provider.name)
 
     for provider, cached in sorted(stale, key=lambda pair: pair[1].as_of, reverse=True):
         rate = cached.rate(quote, base)
@@ -225,16 +248,31 @@ def exchange_rate(
             return RateResult(rate, note, "stale", provider.attribution, tuple(problems))
         unlisted.append(provider.name)
 
-    if not unlisted:
-        note = "no exchange rate: offline and nothing cached"
-    elif not unreachable:
-        note = f"no exchange rate: no source lists both {base} and {quote}"
-    else:
-        note = (
-            f"no exchange rate: {_names(unlisted)} lacking {base}/{quote}, "
-            f"{_names(unreachable)} unreachable and nothing cached"
-        )
-    return RateResult(None, note, "none", None, tuple(problems))
+    return RateResult(
+        None,
+        _none_note(base, quote, unlisted, unreachable, unusable),
+        "none",
+        None,
+        tuple(problems),
+    )
+
+
+def _none_note(
+    base: str, quote: str, unlisted: list[str], unreachable: list[str], unusable: list[str]
+) -> str:
+    """Why there is no rate, in one sentence."""
+    if not unlisted and not unusable:
+        return "no exchange rate: offline and nothing cached"
+    if not unreachable and not unusable:
+        return f"no exchange rate: no source lists both {base} and {quote}"
+    parts = []
+    if unlisted:
+        parts.append(f"{_names(unlisted)} lacking {base}/{quote}")
+    if unusable:
+        parts.append(f"{_names(unusable)} with no usable {base}/{quote} rate")
+    if unreachable:
+        parts.append(f"{_names(unreachable)} unreachable and nothing cached")
+    return "no exchange rate: " + ", ".join(parts)
 
 
 def _names(names: Sequence[str]) -> str:
@@ -244,9 +282,17 @@ def _names(names: Sequence[str]) -> str:
 def _fetch(
     provider: RateProvider, session: requests.Session | None, now: datetime
 ) -> RateTable | str:
-    """One provider's table from the network, or why not (one line)."""
+    """One provider's table from the network, or why not (one line).
+
+    A provider is to raise only ``NetworkError`` (``RatesError`` for an answer it cannot use);
+    should one of them trip over its data in another way, that is an unusable answer too.
+    """
     try:
         return provider.fetch(session if session is not None else default_session(), now)
     except NetworkError as exc:  # RatesError too: an answer that could not be used
         _log.info("exchange rates: %s", exc)
         return str(exc)
+    except (ValueError, ArithmeticError, LookupError, TypeError, RecursionError) as exc:
+        _log.info("exchange rates: %s answer failed: %r", provider.name, exc)
+        why = f"{provider.name} answer is not usable: {type(exc).__name__}"
+        return f"{redact_url(provider.url)}: {why}"
