@@ -64,6 +64,7 @@ EXPECTED = {
     "build_sheet",
     "busy_events",
     "check",
+    "check_mail_url",
     "destination_facts",
     "diff_trips",
     "exchange_rate",

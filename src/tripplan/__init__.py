@@ -22,81 +22,168 @@ if TYPE_CHECKING:
     from ._audience import Audience as Audience
     from ._briefing import build_sheet as build_sheet
     from ._build import build_outputs as build_outputs
-    from ._caldav import PublishReport as PublishReport, publish_calendar as publish_calendar
-    from ._checks import CheckOptions as CheckOptions, CODES as FINDING_CODES, check as check
+    from ._caldav import PublishReport as PublishReport
+    from ._caldav import publish_calendar as publish_calendar
+    from ._checks import CODES as FINDING_CODES
+    from ._checks import CheckOptions as CheckOptions
+    from ._checks import check as check
     from ._exceptions import (
         AudienceError as AudienceError,
+    )
+    from ._exceptions import (
         CalDAVError as CalDAVError,
+    )
+    from ._exceptions import (
         FeedError as FeedError,
+    )
+    from ._exceptions import (
         InvitationError as InvitationError,
+    )
+    from ._exceptions import (
         MailError as MailError,
+    )
+    from ._exceptions import (
         NetworkError as NetworkError,
+    )
+    from ._exceptions import (
         OptionError as OptionError,
+    )
+    from ._exceptions import (
         Problem as Problem,
+    )
+    from ._exceptions import (
         RatesError as RatesError,
+    )
+    from ._exceptions import (
         TripFileError as TripFileError,
+    )
+    from ._exceptions import (
         TripplanError as TripplanError,
+    )
+    from ._exceptions import (
         ZoneError as ZoneError,
     )
-    from ._facts import DestinationFacts as DestinationFacts, destination_facts as destination_facts
+    from ._facts import DestinationFacts as DestinationFacts
+    from ._facts import destination_facts as destination_facts
     from ._feeds import (
         BusyEvent as BusyEvent,
+    )
+    from ._feeds import (
         busy_events as busy_events,
+    )
+    from ._feeds import (
         read_calendar as read_calendar,
     )
-    from ._findings import Finding as Finding, Severity as Severity
+    from ._findings import Finding as Finding
+    from ._findings import Severity as Severity
     from ._folder import write_folder as write_folder
     from ._ics import build_calendar as build_calendar
     from ._items import (
         Activity as Activity,
+    )
+    from ._items import (
         AgendaEntry as AgendaEntry,
+    )
+    from ._items import (
         Detail as Detail,
+    )
+    from ._items import (
         Flight as Flight,
+    )
+    from ._items import (
         Item as Item,
+    )
+    from ._items import (
         Meeting as Meeting,
+    )
+    from ._items import (
         Notes as Notes,
+    )
+    from ._items import (
         Stay as Stay,
+    )
+    from ._items import (
         Transfer as Transfer,
     )
     from ._itip import (
         Invitation as Invitation,
+    )
+    from ._itip import (
         MeetingChange as MeetingChange,
+    )
+    from ._itip import (
         TripDiff as TripDiff,
+    )
+    from ._itip import (
         build_invitations as build_invitations,
+    )
+    from ._itip import (
         diff_trips as diff_trips,
     )
-    from ._loading import load_trip as load_trip, parse_trip as parse_trip
+    from ._loading import load_trip as load_trip
+    from ._loading import parse_trip as parse_trip
     from ._locations import Location as Location
-    from ._mail import imip_message as imip_message, invitation_mail as invitation_mail
+    from ._mail import imip_message as imip_message
+    from ._mail import invitation_mail as invitation_mail
+    from ._mail_delivery import check_mail_url as check_mail_url
     from ._mail_delivery import send_mail as send_mail
     from ._model import (
         Person as Person,
+    )
+    from ._model import (
         Place as Place,
+    )
+    from ._model import (
         Reminders as Reminders,
+    )
+    from ._model import (
         StatedRate as StatedRate,
+    )
+    from ._model import (
         Trip as Trip,
     )
     from ._rate_providers import (
         EcbProvider as EcbProvider,
+    )
+    from ._rate_providers import (
         ErApiProvider as ErApiProvider,
+    )
+    from ._rate_providers import (
         Rate as Rate,
+    )
+    from ._rate_providers import (
         RateProvider as RateProvider,
     )
-    from ._rates import RateResult as RateResult, exchange_rate as exchange_rate
+    from ._rates import RateResult as RateResult
+    from ._rates import exchange_rate as exchange_rate
     from ._render import render_sheet as render_sheet
     from ._schedule import (
         Conflict as Conflict,
+    )
+    from ._schedule import (
         find_conflicts as find_conflicts,
+    )
+    from ._schedule import (
         free_slots as free_slots,
+    )
+    from ._schedule import (
         traveller_busy as traveller_busy,
     )
     from ._sheet import Sheet as Sheet
-    from ._timeline import Scheduled as Scheduled, Timeline as Timeline, resolve as resolve
+    from ._timeline import Scheduled as Scheduled
+    from ._timeline import Timeline as Timeline
+    from ._timeline import resolve as resolve
     from ._types import WallTime as WallTime
     from ._zones import (
         Transition as Transition,
+    )
+    from ._zones import (
         get_zone as get_zone,
+    )
+    from ._zones import (
         transitions as transitions,
+    )
+    from ._zones import (
         tzdata_version as tzdata_version,
     )
 
@@ -156,6 +243,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "build_sheet": ("_briefing", "build_sheet"),
     "busy_events": ("_feeds", "busy_events"),
     "check": ("_checks", "check"),
+    "check_mail_url": ("_mail_delivery", "check_mail_url"),
     "destination_facts": ("_facts", "destination_facts"),
     "diff_trips": ("_itip", "diff_trips"),
     "exchange_rate": ("_rates", "exchange_rate"),
@@ -234,6 +322,7 @@ __all__ = [
     "build_sheet",
     "busy_events",
     "check",
+    "check_mail_url",
     "destination_facts",
     "diff_trips",
     "exchange_rate",

@@ -34,7 +34,8 @@ from ._feeds import BusyEvent
 from ._folder import write_folder
 from ._ics import build_calendar
 from ._loading import load_trip, parse_trip
-from ._mail import invitation_mail, send_mail
+from ._mail import invitation_mail
+from ._mail_delivery import check_mail_url, send_mail
 from ._model import Trip, home_zone
 from ._output import write_atomic, write_outputs
 from ._render import render_sheet
@@ -201,6 +202,8 @@ def invites(args: argparse.Namespace, out: TextIO) -> int:
     trip = _load(args)
     previous = load_trip(args.since) if args.since else None
     now = _stamp(args, trip)
+    if args.send:
+        check_mail_url(args.send)  # before anything is written: a URL that cannot work
     sent = invitations_since(trip, previous, now=now)
     messages = [invitation_mail(trip, i, date=now) for i in sent] if args.send else []
     files = {i.filename: i.to_ical() for i in sent}

@@ -43,7 +43,7 @@ def traveller_busy(
     found: list[BusyEvent] = []
     for source in sources:
         found += busy_events(
-            read_calendar(source),
+            read_calendar(source, window=(start, end)),
             start,
             end,
             include_all_day=include_all_day,
