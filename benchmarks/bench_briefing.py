@@ -18,7 +18,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_load_check import generate
 
 import tripplan
-from tripplan._briefing import build_sheet, render_sheet
+from tripplan._briefing import build_sheet
+from tripplan._render import render_sheet
 
 
 def best(languages: list[str], trip: tripplan.Trip, repeat: int) -> float:

@@ -1,30 +1,44 @@
-"""Benchmark: load and check generated trips of growing size, and time `import tripplan`.
+"""Benchmark: load and check generated trips of growing size, with peak memory, from JSON and YAML.
 
-Run: python benchmarks/bench_load_check.py [--sizes 1000,2000,5000,10000,20000] [--repeat 3]
+Run: python benchmarks/bench_load_check.py [--sizes 1000,10000,100000] [--repeat 3]
+     [--formats json,yaml] [--tracemalloc] [--phases]
 
-Prints a Markdown table for docs/performance.md: best-of-N process CPU time per phase, for the
-same trip written as JSON and as YAML, and the growth exponent between the two largest sizes
-(1.0 is linear; n log n shows as slightly above 1).
+Each measurement runs in a fresh process (``--child FILE``): it imports tripplan and loads and
+checks the reference example first (imports, pydantic's schemas, the airport and zone data are
+then paid for), then times ``load_trip`` and ``check`` of the generated file, wall clock, and
+reports the process's peak resident memory (``VmHWM``, the whole process: interpreter,
+libraries and the trip). The best of ``--repeat`` runs is kept for the times, the largest peak
+for the memory. ``--tracemalloc`` adds one more run per file that traces Python's allocations
+during load and check (slower, so its time is not used): what the trip itself takes.
+``--phases`` adds one run per file timed phase by phase (read, validate, timeline, checks), with
+the time the garbage collector took in each.
+
+Prints a Markdown table for docs/performance.md, the YAML/JSON ratio and the growth exponent
+between the two largest sizes (1.0 is linear; n log n shows as slightly above 1).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
+import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-import tripplan
-
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "santiago-customer-visit.yaml"
 CITIES = [("SCL", "America/Santiago", "CL"), ("GRU", "America/Sao_Paulo", "BR")]
 
 
@@ -98,63 +112,170 @@ def generate(n: int) -> dict[str, Any]:
     }
 
 
-def best(fn: Any, repeat: int) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.process_time()
-        result = fn()
-        times.append(time.process_time() - start)
-    return min(times), result
+def _maxrss_mb() -> float:
+    """This process's peak resident memory. Linux's ``ru_maxrss`` survives ``exec`` (a child
+    started by a large parent inherits its peak), so read the address space's own high-water
+    mark where there is one."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    found = re.search(r"^VmHWM:\s*(\d+) kB", status, re.M)
+    assert found, status
+    return int(found.group(1)) / 1024
 
 
-def import_ms() -> float:
-    """Cumulative import time of tripplan, from `python -X importtime` (microseconds -> ms)."""
+def child(path: str, trace: bool) -> None:
+    """One measurement in this fresh process; prints a JSON object."""
+    import tripplan
+
+    tripplan.check(tripplan.load_trip(EXAMPLE))  # imports, schemas, data tables, zone caches
+    warm_rss = _maxrss_mb()
+    if trace:
+        tracemalloc.start()
+    start, cpu = time.perf_counter(), time.process_time()
+    trip = tripplan.load_trip(path)
+    loaded = time.perf_counter()
+    findings = tripplan.check(trip)
+    done, done_cpu = time.perf_counter(), time.process_time()
+    traced = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
+    result = {
+        "load": loaded - start,
+        "check": done - loaded,
+        "cpu": done_cpu - cpu,
+        "rss": _maxrss_mb(),
+        "warm_rss": warm_rss,
+        "traced": traced,
+        "items": len(trip.items),
+        "findings": len(findings),
+    }
+    print(json.dumps(result))
+
+
+def phases(path: str) -> None:
+    """Where one load and check goes: reading the file into data, validating it into a Trip,
+    resolving the timeline and the checks, each with the garbage collector's share (observed
+    through ``gc.callbacks``, in this benchmark process only)."""
+    import gc
+
+    import tripplan
+    from tripplan import _loading
+    from tripplan._model import Trip
+
+    tripplan.check(tripplan.load_trip(EXAMPLE))
+    collecting = [0.0, 0.0]  # seconds collected so far, start of the running collection
+
+    def observe(phase: str, _info: dict[str, Any]) -> None:
+        now = time.perf_counter()
+        if phase == "start":
+            collecting[1] = now
+        else:
+            collecting[0] += now - collecting[1]
+
+    gc.callbacks.append(observe)
+    marks = [("start", time.perf_counter(), 0.0)]
+    text = Path(path).read_text(encoding="utf-8")
+    read = _loading._read_json if path.endswith(".json") else _loading._read_yaml
+    found = read(text, path)
+    document = found[0] if isinstance(found, tuple) else found
+    marks.append(("read", time.perf_counter(), collecting[0]))
+    trip = Trip.model_validate(document)
+    del document, text
+    marks.append(("validate", time.perf_counter(), collecting[0]))
+    tripplan.resolve(trip)
+    marks.append(("timeline", time.perf_counter(), collecting[0]))
+    tripplan.check(trip)
+    marks.append(("checks", time.perf_counter(), collecting[0]))
+    gc.callbacks.remove(observe)
+    print(
+        " | ".join(
+            f"{name} {t1 - t0:.3f} s (GC {g1 - g0:.3f})"
+            for (_, t0, g0), (name, t1, g1) in itertools.pairwise(marks)
+        )
+    )
+
+
+def measure(path: Path, trace: bool = False) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import tripplan"],
+        [sys.executable, __file__, "--child", str(path), *(["--tracemalloc"] if trace else [])],
         capture_output=True,
         text=True,
         check=True,
-    ).stderr
-    match = re.search(r"\|\s*(\d+) \| tripplan$", out, re.M)
-    assert match, out
-    return int(match.group(1)) / 1000
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    ).stdout
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="1000,2000,5000,10000,20000")
+    parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--formats", default="json,yaml")
+    parser.add_argument("--tracemalloc", action="store_true")
+    parser.add_argument("--phases", action="store_true")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--child-phases", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child(args.child, args.tracemalloc)
+        return
+    if args.child_phases:
+        phases(args.child_phases)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
-    tripplan.tripplan.check(tripplan.load_trip("examples/santiago-customer-visit.yaml"))  # warm caches and imports
-    rows = []
+    formats = args.formats.split(",")
+    rows: list[tuple[int, str, dict[str, Any], float | None]] = []
+    breakdown: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
         for n in sizes:
             data = generate(n)
-            paths = {"json": Path(folder, f"t{n}.json"), "yaml": Path(folder, f"t{n}.yaml")}
-            paths["json"].write_text(json.dumps(data), encoding="utf-8")
-            paths["yaml"].write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-            load_json, trip = best(lambda p=paths["json"]: tripplan.load_trip(p), args.repeat)
-            load_yaml, _ = best(lambda p=paths["yaml"]: tripplan.load_trip(p), args.repeat)
-            check, findings = best(trip.check, args.repeat)
-            rows.append((n, load_json, load_yaml, check, len(findings)))
+            for fmt in formats:
+                path = Path(folder, f"t{n}.{fmt}")
+                if fmt == "json":
+                    path.write_text(json.dumps(data), encoding="utf-8")
+                else:
+                    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+                runs = [measure(path) for _ in range(args.repeat)]
+                best = min(runs, key=lambda r: r["load"] + r["check"])
+                best = {**best, "rss": max(r["rss"] for r in runs)}
+                traced = measure(path, trace=True)["traced"] if args.tracemalloc else None
+                rows.append((n, fmt, best, traced))
+                print(f"  {n:,} {fmt}: {best}", file=sys.stderr)
+                if args.phases:
+                    out = subprocess.run(
+                        [sys.executable, __file__, "--child-phases", str(path)],
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                    ).stdout
+                    breakdown.append(f"- {n:,} items, {fmt.upper()}: {out.strip()}")
     print(
-        "| items | load JSON (s) | load YAML (s) | check (s) | JSON load + check (s) | YAML load + check (s) |"
+        "| items | format | load (s) | check (s) | load + check (s) | CPU (s) "
+        "| peak RSS (MB) | RSS before loading (MB) | traced peak (MB) |"
     )
-    print("|---:|---:|---:|---:|---:|---:|")
-    for n, lj, ly, ch, _ in rows:
-        print(f"| {n:,} | {lj:.3f} | {ly:.3f} | {ch:.3f} | {lj + ch:.3f} | {ly + ch:.3f} |")
-    if len(rows) >= 2:
-        (n1, lj1, ly1, c1, _), (n2, lj2, ly2, c2, _) = rows[-2], rows[-1]
-
-        def growth(a: float, b: float) -> float:
-            return math.log(b / a) / math.log(n2 / n1)
-
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    for n, fmt, r, traced in rows:
+        shown = f"{traced:.0f}" if traced is not None else "–"
         print(
-            f"\nGrowth exponent {n1:,} → {n2:,} items: JSON load + check "
-            f"{growth(lj1 + c1, lj2 + c2):.2f}, YAML load + check {growth(ly1 + c1, ly2 + c2):.2f}"
+            f"| {n:,} | {fmt.upper()} | {r['load']:.3f} | {r['check']:.3f} "
+            f"| {r['load'] + r['check']:.3f} | {r['cpu']:.3f} | {r['rss']:.0f} "
+            f"| {r['warm_rss']:.0f} | {shown} |"
         )
-    print(f"\n`import tripplan`: {import_ms():.1f} ms cumulative (python -X importtime)")
+    totals = {(n, fmt): r["load"] + r["check"] for n, fmt, r, _ in rows}
+    for n in sizes:
+        if (n, "json") in totals and (n, "yaml") in totals:
+            ratio = totals[n, "yaml"] / totals[n, "json"]
+            print(f"\nYAML / JSON load + check at {n:,} items: {ratio:.2f}×", end="")
+    print()
+    if len(sizes) >= 2:
+        n1, n2 = sizes[-2], sizes[-1]
+        for fmt in formats:
+            growth = math.log(totals[n2, fmt] / totals[n1, fmt]) / math.log(n2 / n1)
+            print(f"Growth exponent {n1:,} → {n2:,} items, {fmt.upper()}: {growth:.2f}")
+    if breakdown:
+        print("\nOne load and check, phase by phase (wall time, of which the garbage collector):\n")
+        print("\n".join(breakdown))
 
 
 if __name__ == "__main__":

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
+import subprocess
+import sys
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tripplan import CheckOptions, Finding, Trip, check, load_trip
+from tripplan import CheckOptions, Finding, Trip, check, load_trip, resolve
 from tripplan._checks import CODES
 
 from .support import BASE, EXAMPLES, build_trip
@@ -370,3 +374,120 @@ def test_findings_are_ordered_by_severity_then_time() -> None:
     )
     ranks = [f.severity.rank for f in check(trip)]
     assert ranks == sorted(ranks) and ranks[0] == 0 and ranks[-1] == 2
+
+
+# --- the registry, and checks that skip work on large trips ---------------------------------------
+
+
+def test_the_registry_keeps_its_order() -> None:
+    assert list(CODES) == [
+        "calendar-conflict",
+        "overlap",
+        "arrival-buffer",
+        "venue-change",
+        "flight-arrives-before-departure",
+        "flight-too-fast",
+        "flight-too-slow",
+        "connection-too-short",
+        "connection-airport-change",
+        "night-without-stay",
+        "outside-business-hours",
+        "weekend-meeting",
+        "public-holiday",
+        "jet-lag",
+        "dst-change",
+        "agenda-outside-meeting",
+        "stays-overlap",
+    ]
+
+
+def nights_one_by_one(trip: Trip) -> list[tuple[str, str]]:
+    """The night check as it was first written: every night of the trip looked at in turn."""
+    entries = [e for e in resolve(trip) if e.item.status != "cancelled"]
+    covers = sorted(
+        (e.start_utc, e.end_utc) for e in entries if e.item.kind_name == "stay" or e.item.moves
+    )
+    flights = [e for e in entries if e.item.kind_name == "flight"]
+    home = trip.home_zone.key
+    begin, finish = entries[0].start_utc, max(e.end_utc for e in entries)
+    day, found = entries[0].start.date(), list[tuple[str, str]]()
+    while True:
+        guess = datetime.combine(day + timedelta(days=1), time(2, 0), tzinfo=UTC)
+        before = [e for e in entries if e.start_utc <= guess]
+        where = (before[-1] if before else entries[0]).destination.zone
+        instant = datetime.combine(day + timedelta(days=1), time(2, 0), tzinfo=where)
+        instant = instant.astimezone(UTC)
+        if instant >= finish:
+            return found
+        day += timedelta(days=1)
+        at_home = where.key == home and (
+            (flights and instant < flights[0].start_utc)
+            or (flights and instant >= flights[-1].end_utc)
+        )
+        if instant < begin or at_home or any(s <= instant < e for s, e in covers):
+            continue
+        found.append((f"{day - timedelta(days=1):%Y-%m-%d}", where.key))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 40),  # the day a stay (or a two-hour walk) starts, from the first
+            st.integers(0, 9),  # its nights: none for a walk
+            st.sampled_from(["office", "winery", "SYD", "NRT", "HNL", "CXI"]),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_nights_as_one_by_one(stays: list[tuple[int, int, str]]) -> None:
+    """The night check skips nights a stay is known to cover; it finds what looking at every
+    night finds, wherever the traveller is (UTC-10 to UTC+14) and however they move."""
+    start = datetime(2027, 3, 1, 15, 0)
+    extra = [
+        {
+            "type": "stay",
+            "place": place,
+            "check_in": f"{start + timedelta(days=first):%Y-%m-%d %H:%M}",
+            "check_out": f"{start + timedelta(days=first + nights, hours=-4):%Y-%m-%d %H:%M}",
+        }
+        if nights
+        else {
+            "type": "activity",
+            "title": "Walk",
+            "place": place,
+            "start": f"{start + timedelta(days=first):%Y-%m-%d %H:%M}",
+            "end": f"{start + timedelta(days=first, hours=2):%Y-%m-%d %H:%M}",
+        }
+        for first, nights, place in stays
+    ]
+    trip = build_trip(items=[*BASE["items"], *extra])
+    assert sorted(
+        (f.message.split("night of ")[1][4:14], f.message.rsplit("(", 1)[1][:-1])
+        for f in found(trip, "night-without-stay")
+    ) == sorted(nights_one_by_one(trip))
+
+
+def test_holidays_of_one_country_without_loading_every_country() -> None:
+    """The ``holidays`` package's ``countries`` imports every country; tripplan loads the one
+    asked for on its own, and its holidays are the package's (checked in a fresh process)."""
+    script = (
+        "import sys\n"
+        "from tripplan import _holidays\n"
+        "found = {c: _holidays._holiday_year(c, s, 2027, 'es') for c, s in "
+        "[('CL', None), ('US', 'NY'), ('IL', None), ('AU', 'NSW'), ('DE', 'BY')]}\n"
+        "print('holidays.countries' in sys.modules)\n"
+        "import holidays\n"
+        "for (c, s), names in zip([('CL', None), ('US', 'NY'), ('IL', None), ('AU', 'NSW'), "
+        "('DE', 'BY')], found.values()):\n"
+        "    language, translate = _holidays._naming(c, 'es')\n"
+        "    expected = holidays.country_holidays(c, subdiv=s, years=2027, language=language)\n"
+        "    assert names == {d: translate(n) for d, n in expected.items()}, c\n"
+        "    assert tuple(holidays.list_supported_countries()[c]) == _holidays.subdivisions(c)\n"
+        "print('same')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "same"]

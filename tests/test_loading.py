@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tripplan import Problem, TripFileError, check, load_trip, parse_trip, resolve
+from tripplan import Problem, TripFileError, _yaml_reader, check, load_trip, parse_trip, resolve
 
 from .support import BASE, DATA
 
@@ -383,3 +383,142 @@ def test_file_errors(tmp_path: Path) -> None:
         TripFileError, match=r"latin.yaml: not UTF-8 text \(invalid byte at offset 9\)"
     ):
         load_trip(latin)
+
+
+# --- YAML read from the parser's events --------------------------------------------------------
+
+BOMB = "a: &a [1,2,3,4,5,6,7,8,9,10]\n" + "".join(
+    f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in zip("abcdef", "bcdefg", strict=True)
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("id: t\nx: *nope\n", ["trip.yaml:2: YAML syntax error: found undefined alias"]),
+        (
+            "id: &a t\nx: &a u\n",
+            [
+                "trip.yaml:2: YAML syntax error: found duplicate anchor; first occurrence second occurrence"
+            ],
+        ),
+        (
+            "id: t\n---\nid: u\n",
+            [
+                "trip.yaml:2: YAML syntax error: expected a single document in the stream but found another document"
+            ],
+        ),
+        (
+            "id: t\nx: {<<: 5}\n",
+            [
+                "trip.yaml:2: YAML syntax error: while constructing a mapping expected a mapping or list of mappings for merging, but found scalar"
+            ],
+        ),
+        (
+            "a: &s 5\nid: t\nx: {<<: [*s]}\n",
+            [
+                "trip.yaml:1: YAML syntax error: while constructing a mapping expected a mapping for merging, but found scalar"
+            ],
+        ),
+        (
+            "id: !foo abc\nx: !!str 5\n",
+            [
+                "trip.yaml:1: id: unsupported YAML tag '!foo'; write plain text, numbers or true/false"
+            ],
+        ),
+        ("? [a]\n: 1\nid: t\n", ["trip.yaml:1: a key must be plain text, not a list or mapping"]),
+        ("k: &k id\n*k : t\nid: u\n", ["trip.yaml:3: id: duplicate key 'id' (first at line 1)"]),
+        (
+            # A mapping's own duplicate is told again where an alias repeats it, not where it is merged.
+            "b: &b {x: 1, x: 2}\nc: *b\nd: {<<: *b}\n",
+            [
+                "trip.yaml:1: b.x: duplicate key 'x' (first at line 1)",
+                "trip.yaml:1: c.x: duplicate key 'x' (first at line 1)",
+            ],
+        ),
+        (
+            "b: &b {x: !!foo 1}\nc: {<<: *b}\n",
+            [
+                "trip.yaml:1: b.x: unsupported YAML tag 'tag:yaml.org,2002:foo'; write plain text, numbers or true/false",
+                "trip.yaml:1: c.x: unsupported YAML tag 'tag:yaml.org,2002:foo'; write plain text, numbers or true/false",
+            ],
+        ),
+        (
+            "x: &x [1, [2, *x]]\ny: *x\nid: t\n",
+            [
+                "trip.yaml:1: x[1][1]: an alias refers to a node that contains it",
+                "trip.yaml:1: y[1][1]: an alias refers to a node that contains it",
+            ],
+        ),
+        (
+            "id: t\nid: u\nx: [1\n",
+            [
+                "trip.yaml:4: YAML syntax error: while parsing a flow sequence did not find expected ',' or ']'"
+            ],
+        ),
+        (BOMB, ["trip.yaml: the document is too large (alias expansion?)"]),
+        (
+            "---\n...\n",
+            [
+                "trip.yaml:1: the document is empty; expected a trip: a mapping with id, traveller, people, places and items"
+            ],
+        ),
+    ],
+)
+def test_yaml_documents_that_say_something_wrong(text: str, expected: list[str]) -> None:
+    assert lines(text) == expected
+
+
+def test_yaml_merge_lists_and_core_schema_values() -> None:
+    """The first of merged mappings wins, the mapping's own keys win over all, and plain
+    scalars take the core schema's types (an alias of one too)."""
+    text = (
+        "a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\nn: &n 0x1F\n"
+        "m: {<<: [*a, *b], w: 0, x: 9}\n"
+        "v: [0501, 10:30, NO, 0o17, 1e3, .inf, ~, null, true, False, '1', !!str 2, *n]\n"
+    )
+    document, found = _yaml_reader.read(text)
+    assert found
+    assert document["m"] == {"y": 1, "z": 2, "x": 9, "w": 0}
+    assert list(document["m"]) == ["y", "z", "x", "w"]
+    assert document["v"] == [
+        "0501", "10:30", "NO", 15, 1000.0, float("inf"), None, None, True, False, "1", "2", 31
+    ]  # fmt: skip
+
+
+def test_problems_found_in_validation_are_located_by_reading_the_text_again() -> None:
+    text = (
+        "base: &cl {name: Base, country: CL, timezone: America/Santiagox}\nid: t\ntraveller: d\n"
+        "people: {d: {name: D}}\nplaces:\n  base: *cl\n  hq: {<<: *cl, name: HQ}\nitems: []\n"
+    )
+    assert lines(text)[:2] == [
+        "trip.yaml:1: places.base.timezone: unknown time zone 'America/Santiagox'; did you mean America/Santiago?",
+        "trip.yaml:1: places.hq.timezone: unknown time zone 'America/Santiagox'; did you mean America/Santiago?",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("format", "text"),
+    [
+        ("yaml", "a: " + "[" * 2000 + "]" * 2000 + "\n"),
+        ("yaml", "id: t\nx: " + "{a: " * 2000 + "1" + "}" * 2000 + "\n"),
+        ("json", "[" * 5000 + "]" * 5000),
+        ("toml", "a = " + "[" * 5000 + "]" * 5000),
+    ],
+)
+def test_a_document_nested_too_deeply_is_a_problem_not_a_crash(format: str, text: str) -> None:
+    assert [p.message for p in problems(text, format)] == ["the document is nested too deeply"]
+
+
+def test_items_share_the_sets_of_the_fields_they_were_given() -> None:
+    """A large trip's items share one set per combination of fields given (memory); the set
+    refuses changes, and a copy of an item gets a set of its own."""
+    trip = load_trip(DATA / "santiago-customer-visit.yaml")
+    meetings = [i for i in trip.items if i.kind_name == "meeting"]
+    same = [m for m in meetings if m.model_fields_set == meetings[0].model_fields_set]
+    assert len({id(m.model_fields_set) for m in same}) == 1
+    with pytest.raises(TypeError):
+        meetings[0].model_fields_set.add("title")
+    copied = meetings[0].model_copy(update={"title": "Other"})
+    assert "title" in copied.model_fields_set and type(copied.model_fields_set) is set
+    assert meetings[0].model_dump(exclude_unset=True).keys() == meetings[0].model_fields_set

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from tripplan import _time
 from tripplan._time import resolve, to_utc
 from tripplan._types import WallTime
 from tripplan._zones import Transition, get_zone, transitions
@@ -108,6 +109,36 @@ def zone_and_instant(draw: st.DrawFn) -> tuple[str, datetime]:
 
 
 # --- properties ------------------------------------------------------------------------------
+
+
+def by_both_folds(wall: WallTime, zone: ZoneInfo) -> datetime | str:
+    """What ``resolve`` decides from the offsets of both folds alone (its path near a change of
+    offset), or the message of its error."""
+    try:
+        return _time._at_a_change(wall, zone)
+    except ValueError as exc:
+        return str(exc)
+
+
+@settings(max_examples=500, deadline=None)
+@given(zone_and_local(), st.sampled_from([None, -4, -3, 0, 1, 5.75, 13.75, 14]))
+def test_the_fast_path_decides_as_both_folds_do(
+    case: tuple[str, datetime], hours: float | None
+) -> None:
+    """Far from a change, ``resolve`` takes one offset; whatever it takes, it is what comparing
+    both folds gives, errors included (the same instant, fold and message)."""
+    name, local = case
+    zone = get_zone(name)
+    written = None if hours is None else timedelta(hours=hours)
+    wall = WallTime(local, written)
+    try:
+        found: datetime | str = resolve(wall, zone)
+    except ValueError as exc:
+        found = str(exc)
+    expected = by_both_folds(wall, zone)
+    assert found == expected
+    if isinstance(found, datetime) and isinstance(expected, datetime):
+        assert (found.fold, found.tzinfo) == (expected.fold, expected.tzinfo)
 
 
 @settings(max_examples=300, deadline=None)
@@ -398,3 +429,12 @@ def test_to_utc() -> None:
     got = to_utc(resolve(wall("2027-03-09 09:00"), get_zone("Asia/Kathmandu")))
     assert got == datetime(2027, 3, 9, 3, 15, tzinfo=UTC)
     assert got.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("9999-12-31 20:00", "America/New_York"), ("0001-01-01 05:00", "Asia/Tokyo")],
+)
+def test_a_wall_time_whose_instant_is_beyond_the_dates_python_has(text: str, name: str) -> None:
+    with pytest.raises(ValueError, match="is beyond the dates this supports"):
+        resolve(wall(text), get_zone(name))

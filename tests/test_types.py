@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
+from tripplan import _airports
 from tripplan._types import (
     Duration,
     TimezoneName,
@@ -353,3 +354,59 @@ def test_timezone_name_checks_the_zone_data() -> None:
     assert adapter.validate_python("America/Santiago") == "America/Santiago"
     with pytest.raises(ValueError, match="did you mean America/New_York"):
         adapter.validate_python("america/new_york")
+
+
+# --- the plain shape's fast path, and the airport table -------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)),
+    st.sampled_from(["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]),
+)
+def test_the_plain_shape_reads_as_the_pattern_reads_it(local: datetime, shape: str) -> None:
+    """``2027-03-09 09:00`` is read by ``datetime.fromisoformat``; the same text padded with
+    blanks goes through the pattern, and both give the same wall time."""
+    text = f"{local.year:04d}" + local.strftime(shape)[len(str(local.year)) :]
+    fast, by_pattern = WallTime.parse(text), WallTime.parse(f" {text} ")
+    assert fast == by_pattern
+    assert fast.local.tzinfo is None and fast.offset is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2027-02-30 10:00",
+        "2027-03-09 24:00",
+        "2027-03-09 09:60",
+        "2027-03-09 09:00:60",
+        "0000-03-09 09:00",
+        "2027-W10-2 09:00",
+        "2027-03-09 0a:00",
+        "+027-03-09 09:00",
+        "2027-03-09 09:00.5",
+    ],
+)
+def test_the_plain_shape_rejects_as_the_pattern_does(text: str) -> None:
+    with pytest.raises(ValueError) as fast:
+        WallTime.parse(text)
+    with pytest.raises(ValueError) as by_pattern:
+        WallTime.parse(f" {text} ")
+    assert str(fast.value) == str(by_pattern.value).replace(repr(f" {text} "), repr(text))
+
+
+def test_every_iata_code_reads_as_airportsdata_loads_it() -> None:
+    """The airport table is searched per code, not loaded whole: the row found for each code is
+    the one ``airportsdata.load("IATA")`` gives (the table's last for that code)."""
+    import airportsdata
+
+    table = airportsdata.load("IATA")
+    sample = [*sorted(table)[::40], "SCL", "GRU", "MIA", "JFK", "CXI", "ZZV"]
+    assert all(_airports._row(code) == dict(table[code]) for code in sample if code in table)
+    assert not any(_airports.is_airport(code) for code in ("XQX", "scl", "SC", "", 'S"L', "ABCD"))
+    assert _airports.airport("SCL").timezone == "America/Santiago"
+
+
+def test_a_duration_longer_than_any_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="longer than any duration can be"):
+        parse_duration("99999999999999999999d")

@@ -514,3 +514,14 @@ def test_clients_resolve_skipped_and_repeated_times_against_the_rfc(tmp_path: Pa
     }
     for parsed in (read_icaljs(path), read_libical(path).events):
         assert {e.summary: e.start_utc for e in parsed} == after
+
+
+def test_the_covered_span_stays_within_the_years_python_has() -> None:
+    zone = get_zone("America/Santiago")
+    early = datetime(1, 1, 2, tzinfo=zone)
+    late = datetime(9999, 12, 30, tzinfo=zone)
+    assert covered_span(zone, early, late) == (
+        datetime(1, 1, 1, tzinfo=zone),
+        datetime(9999, 1, 1, tzinfo=zone),
+    )
+    assert vtimezone(zone, early, early + timedelta(days=1))["TZID"] == "America/Santiago"

@@ -17,6 +17,7 @@ import tzdata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tripplan import _zones
 from tripplan._exceptions import TripplanError, ZoneError
 from tripplan._zones import (
     Transition,
@@ -411,3 +412,64 @@ def test_the_scanned_years_do_change() -> None:
     kiritimati = hourly_changes("Pacific/Kiritimati", utc(1994, 1, 1), utc(1995, 1, 1))
     assert [c[1:] for c in kiritimati] == [(offset(-10), offset(14))]
     assert len(hourly_changes("Africa/Casablanca", utc(2019, 1, 1), utc(2020, 1, 1))) == 2
+
+
+# --- transitions read from the zone files --------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ZONES)
+def test_transitions_from_the_zone_file_are_those_a_scan_finds(name: str) -> None:
+    """The instants listed in the TZif file and given by its POSIX rule are every change a scan
+    of the zone every 12 hours (with each change bisected to the second) finds."""
+    zone = get_zone(name)
+    start, end = utc(1990, 1, 1), utc(2045, 1, 1)
+    assert _zones._transitions(zone, start, end) == _zones._sampled(zone, start, end)
+
+
+def test_a_zone_not_from_tzdata_is_scanned() -> None:
+    with resources.files("tzdata.zoneinfo").joinpath("America", "New_York").open("rb") as f:
+        other = zoneinfo.ZoneInfo.from_file(f, key="America/New_York")
+    assert other is not get_zone("America/New_York")
+    assert transitions(other, utc(2027, 1, 1), utc(2028, 1, 1)) == year("America/New_York", 2027)
+
+
+@pytest.mark.parametrize(
+    ("rule", "year", "start", "end"),
+    [
+        ("EST5EDT,M3.2.0,M11.1.0", 2027, utc(2027, 3, 14, 7), utc(2027, 11, 7, 6)),
+        # Santiago: 24:00 on the first Saturday on or after the 2nd, in standard and daylight time.
+        ("<-04>4<-03>,M9.1.6/24,M4.1.6/24", 2027, utc(2027, 9, 5, 4), utc(2027, 4, 4, 3)),
+        # Jerusalem: 26:00 on the Thursday before the last Sunday of March.
+        ("IST-2IDT,M3.4.4/26,M10.5.0", 2027, utc(2027, 3, 26, 0), utc(2027, 10, 30, 23)),
+        # Julian days never count 29 February; zero-based days do.
+        ("AAA3BBB,J60/0,J300/0", 2028, utc(2028, 3, 1, 3), utc(2028, 10, 27, 2)),
+        ("AAA3BBB,59/0,300/0", 2028, utc(2028, 2, 29, 3), utc(2028, 10, 27, 2)),
+        (
+            "AAA-10BBB-11:30,M10.5.0/2:30,M4.1.0/-1",
+            2027,
+            utc(2027, 10, 30, 16, 30),
+            utc(2027, 4, 3, 11, 30),
+        ),
+    ],
+)
+def test_posix_rules(rule: str, year: int, start: datetime, end: datetime) -> None:
+    parsed = _zones._PosixRule.parse(rule)
+    assert parsed is not None
+    epoch = utc(1970, 1, 1)
+    assert parsed.instants(year) == (
+        int((start - epoch).total_seconds()),
+        int((end - epoch).total_seconds()),
+    )
+
+
+def test_posix_rules_without_daylight_time_and_bad_ones() -> None:
+    assert _zones._PosixRule.parse("<+09>-9") is None
+    for bad in ("EST", "EST5EDT,M13.1.0,M11.1.0", "EST5EDT,J0,J365", "EST5EDT,M3.2.0"):
+        with pytest.raises(ValueError):
+            _zones._PosixRule.parse(bad)
+
+
+@pytest.mark.parametrize("name", ZONES)
+def test_no_zone_changes_twice_within_days(name: str) -> None:
+    """What lets ``_time.resolve`` decide most wall times from the offsets two days around."""
+    assert _zones.steady_since(get_zone(name)) == datetime.min

@@ -10,6 +10,7 @@ code, each marked as a booking or not), and an id that survives most revisions (
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import time, timedelta
 from typing import Annotated, ClassVar, Literal, Self, get_args
@@ -17,8 +18,8 @@ from typing import Annotated, ClassVar, Literal, Self, get_args
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from . import _scope
-from ._base import Model, Text
-from ._scope import PersonKey, PlaceRef
+from ._base import Model, Text, share_fields_set
+from ._scope import At, PersonKey, PlaceRef
 from ._time import agenda_instant
 from ._types import (
     AgendaTime,
@@ -29,6 +30,7 @@ from ._types import (
     TimezoneName,
     Url,
     WallTime,
+    day_stamp,
     slugify,
 )
 
@@ -46,6 +48,7 @@ __all__ = [
     "Notes",
     "Stay",
     "Transfer",
+    "item_ids",
 ]
 
 ItemType = Literal["flight", "transfer", "train", "drive", "stay", "meeting", "activity"]
@@ -79,7 +82,13 @@ def _agenda_time(value: object) -> object:
     scope = _scope.current()
     if scope is not None and scope.meeting is not None and hasattr(value, "hour"):
         start, _zone = scope.meeting
-        agenda_instant(start, value)  # type: ignore[arg-type]
+        try:
+            agenda_instant(start, value)  # type: ignore[arg-type]
+        except ValueError as error:
+            reason = str(error).split("; write the offset")[0]
+            raise ValueError(
+                f"{reason}; an agenda time cannot name an offset: move the entry out of that hour"
+            ) from None
     return value
 
 
@@ -103,6 +112,11 @@ class _Item(Model):
 
     #: Whether the item takes the traveller from one place to another.
     moves: ClassVar[bool] = False
+
+    @model_validator(mode="after")
+    def _validated(self) -> Self:
+        share_fields_set(self)  # a large trip's items share their fields sets (memory)
+        return self
 
     @property
     def wall_start(self) -> WallTime:
@@ -172,7 +186,7 @@ class _Item(Model):
         return self.model_copy(update=after)
 
     def _day(self) -> str:
-        return self.wall_start.local.strftime("%Y%m%d")
+        return day_stamp(self.wall_start)
 
 
 def _fact(kind: DetailKind, value: str | None, *, booking: bool = False) -> tuple[Detail, ...]:
@@ -185,8 +199,9 @@ class Flight(_Item):
     number: Annotated[str, Field(pattern=r"^[0-9]{1,4}[A-Z]?$")]
     from_: IataCode = Field(alias="from")
     to: IataCode
-    depart: WallTime
-    arrive: WallTime
+    depart: Annotated[WallTime, At("from_")]
+    # An arrival before the departure is a plan finding with advice, not a load error.
+    arrive: Annotated[WallTime, At("to")]
     cabin: Literal["economy", "premium_economy", "business", "first"] | None = None
     seat: str | None = None
     confirmation: str | None = None
@@ -194,17 +209,6 @@ class Flight(_Item):
     arrival_terminal: str | None = None
 
     moves: ClassVar[bool] = True
-
-    @field_validator("depart")
-    @classmethod
-    def _depart(cls, value: WallTime, info: ValidationInfo) -> WallTime:
-        return _scope.check_at(value, info, "from_")
-
-    @field_validator("arrive")
-    @classmethod
-    def _arrive(cls, value: WallTime, info: ValidationInfo) -> WallTime:
-        # An arrival before the departure is a plan finding with advice, not a load error.
-        return _scope.check_at(value, info, "to")
 
     @property
     def flight_number(self) -> str:
@@ -251,24 +255,14 @@ class Transfer(_Item):
     type: Literal["transfer", "train", "drive"]
     from_: PlaceRef = Field(alias="from")
     to: PlaceRef
-    start: WallTime
-    end: WallTime
+    start: Annotated[WallTime, At("from_")]
+    end: Annotated[WallTime, At("to", "start", "from_")]
     provider: str | None = None
     number: str | None = Field(default=None, description="train or service number")
     seat: str | None = None
     confirmation: str | None = None
 
     moves: ClassVar[bool] = True
-
-    @field_validator("start")
-    @classmethod
-    def _start(cls, value: WallTime, info: ValidationInfo) -> WallTime:
-        return _scope.check_at(value, info, "from_")
-
-    @field_validator("end")
-    @classmethod
-    def _end(cls, value: WallTime, info: ValidationInfo) -> WallTime:
-        return _scope.check_after(value, info, "to", "start", "from_")
 
     @property
     def wall_start(self) -> WallTime:
@@ -307,19 +301,9 @@ class Transfer(_Item):
 class Stay(_Item):
     type: Literal["stay"] = "stay"
     place: PlaceRef
-    check_in: WallTime
-    check_out: WallTime
+    check_in: Annotated[WallTime, At("place")]
+    check_out: Annotated[WallTime, At("place", "check_in", "place")]
     confirmation: str | None = None
-
-    @field_validator("check_in")
-    @classmethod
-    def _check_in(cls, value: WallTime, info: ValidationInfo) -> WallTime:
-        return _scope.check_at(value, info, "place")
-
-    @field_validator("check_out")
-    @classmethod
-    def _check_out(cls, value: WallTime, info: ValidationInfo) -> WallTime:
-        return _scope.check_after(value, info, "place", "check_in", "place")
 
     @property
     def wall_start(self) -> WallTime:
@@ -357,23 +341,14 @@ class _Located(_Item):
     timezone: TimezoneName | None = Field(
         default=None, description="zone of an item without a place (an online meeting)"
     )
-    start: WallTime
-    end: WallTime
-
-    @field_validator("start")
-    @classmethod
-    def _start(cls, value: WallTime, info: ValidationInfo) -> WallTime:
-        return _scope.check_at(value, info, "place")
-
-    @field_validator("end")
-    @classmethod
-    def _end(cls, value: WallTime, info: ValidationInfo) -> WallTime:
-        return _scope.check_after(value, info, "place", "start", "place")
+    start: Annotated[WallTime, At("place")]
+    end: Annotated[WallTime, At("place", "start", "place")]
 
     @model_validator(mode="after")
-    def _needs_zone(self) -> Self:
+    def _validated(self) -> Self:
         if self.place is None and self.timezone is None:
             raise ValueError("give a place, or a timezone for an item with no place")
+        share_fields_set(self)
         return self
 
     @property
@@ -421,7 +396,8 @@ class Meeting(_Located):
 
     @property
     def agenda_times(self) -> tuple[time, ...]:
-        return tuple(step.at for step in self.agenda)
+        agenda = self.agenda
+        return tuple(step.at for step in agenda) if agenda else ()
 
 
 class Activity(_Located):
@@ -433,3 +409,26 @@ class Activity(_Located):
 
 
 Item = Annotated[Flight | Transfer | Stay | Meeting | Activity, Field(discriminator="type")]
+
+
+def item_ids(items: Iterable[Item]) -> tuple[str, ...]:
+    """Each item's id: its own, else its natural id, made unique by the date and then a count."""
+    items = list(items)
+    taken: set[str] = {item.id for item in items if item.id}
+    ids: list[str] = []
+    for item in items:
+        if item.id is not None:
+            ids.append(item.id)
+            continue
+        base = item_id = item.natural_id()
+        if item_id in taken:
+            day = day_stamp(item.wall_start)
+            if not base.endswith(day):
+                base = item_id = f"{base}-{day}"
+            n = 1
+            while item_id in taken:
+                n += 1
+                item_id = f"{base}-{n}"
+        taken.add(item_id)
+        ids.append(item_id)
+    return tuple(ids)

@@ -13,7 +13,7 @@ calendars and sheets read a ``Trip``; it never calls them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
@@ -43,10 +43,11 @@ from ._items import (
     Notes,
     Stay,
     Transfer,
+    item_ids,
 )
 from ._locations import Location, locate, online_location
 from ._problems import problems
-from ._scope import Instants, Key, Scope
+from ._scope import Key, Scope
 from ._time import resolve, to_utc
 from ._types import (
     CountryCode,
@@ -212,7 +213,6 @@ class Trip(Model):
     traveller: Key = Field(description="key of the person travelling")
     items: list[Item] = Field(default_factory=list)
 
-    _instants: Instants = PrivateAttr(default_factory=dict)
     _ids: tuple[str, ...] = PrivateAttr(default=())
     # What other layers derive from this trip, kept with it (the timeline): the model only
     # holds it and never looks inside.
@@ -229,8 +229,7 @@ class Trip(Model):
                 trip: Trip = handler(data)
         except ValidationError as error:
             raise TripFileError(problems(error, data, _MODELS)) from None
-        trip._instants = scope.instants
-        trip._ids = _item_ids(trip.items)
+        trip._ids = item_ids(trip.items)
         return trip
 
     @field_validator("home")
@@ -253,7 +252,6 @@ class Trip(Model):
             outer.people if outer else None,
             outer.place_keys if outer else None,
             info.data.get("places"),
-            instants=outer.instants if outer else {},
         )
         with _scope.scoped(scope):
             items = handler(value)
@@ -300,8 +298,7 @@ class Trip(Model):
     def instant(self, wall: WallTime, zone_name: str) -> datetime:
         """The aware datetime a wall time of this trip names in a zone: as validation resolved
         it (one gap and fold policy, ``_time.resolve``)."""
-        found = self._instants.get((wall, zone_name))
-        return found if found is not None else resolve(wall, _zones.get_zone(zone_name))
+        return resolve(wall, _zones.get_zone(zone_name))
 
     @property
     def home_zone(self) -> ZoneInfo:
@@ -312,13 +309,13 @@ class Trip(Model):
         person = self.people[self.traveller]
         if person.timezone is not None:
             return _zones.get_zone(person.timezone)
-        first: tuple[datetime, ZoneInfo] | None = None
-        for item in self.items:
-            zone = self.locate(item.origin_ref, item.zone_name).zone
-            start = to_utc(self.instant(item.wall_start, zone.key))
-            if first is None or start < first[0]:
-                first = (start, zone)
-        return first[1] if first is not None else _zones.get_zone("UTC")
+        return self.derived("first zone", _first_zone)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal fields: what is derived and kept with a trip (its timeline) is only a cache."""
+        if not isinstance(other, _PydanticModel):
+            return NotImplemented
+        return type(other) is type(self) and self.__dict__ == other.__dict__
 
     def derived(self, name: str, make: Callable[[Trip], _T]) -> _T:
         """A value computed from this trip once and kept with it (trips are immutable)."""
@@ -396,33 +393,24 @@ class Trip(Model):
         return self.replace(items=items)
 
 
+def _first_zone(trip: Trip) -> ZoneInfo:
+    """The zone of the item that starts first (UTC where there is none)."""
+    zones: dict[tuple[str | None, str | None], ZoneInfo] = {}  # each place located once
+    first: tuple[datetime, ZoneInfo] | None = None
+    for item in trip.items:
+        where = (item.origin_ref, item.zone_name)
+        zone = zones.get(where) or zones.setdefault(where, trip.locate(*where).zone)
+        start = to_utc(resolve(item.wall_start, zone))
+        if first is None or start < first[0]:
+            first = (start, zone)
+    return first[1] if first is not None else _zones.get_zone("UTC")
+
+
 def home_zone(home: str) -> ZoneInfo:
     """``home`` as a zone: three capitals are an IATA airport code first, else an IANA name."""
     if _airports.looks_like_airport(home):
         return _zones.get_zone(_airports.airport(home).timezone)
     return _zones.get_zone(home)
-
-
-def _item_ids(items: Iterable[Item]) -> tuple[str, ...]:
-    """Each item's id: its own, else its natural id, made unique by the date and then a count."""
-    items = list(items)
-    taken: set[str] = {item.id for item in items if item.id}
-    ids: list[str] = []
-    for item in items:
-        if item.id is not None:
-            ids.append(item.id)
-            continue
-        base = item_id = item.natural_id()
-        day = item.wall_start.local.strftime("%Y%m%d")
-        if item_id in taken and not base.endswith(day):
-            base = item_id = f"{base}-{day}"
-        n = 1
-        while item_id in taken:
-            n += 1
-            item_id = f"{base}-{n}"
-        taken.add(item_id)
-        ids.append(item_id)
-    return tuple(ids)
 
 
 # Which model describes the mapping at each shape of path: to suggest field names in problems.

@@ -63,9 +63,11 @@ def _document_path(loc: tuple[str | int, ...], document: Any) -> PathKey:
                 continue
             path.append(key)
             current = current.get(key) if isinstance(key, str) else None
+        elif isinstance(part, str) and getattr(current, "type", None) == part:
+            continue  # an item given as a model object: the union's tag again
         else:
             path.append(part)
-            current = None
+            current = getattr(current, part, None) if isinstance(part, str) else None
     return tuple(path)
 
 

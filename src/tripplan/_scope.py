@@ -13,32 +13,36 @@ import contextvars
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, Field, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    ValidationInfo,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 from . import _airports, _zones
 from ._locations import Location, locate, unknown_place
-from ._time import resolve, to_utc
+from ._time import resolve
 from ._types import WallTime
 
 __all__ = [
-    "Instants",
+    "At",
     "Key",
     "PersonKey",
     "PlaceRef",
     "Scope",
-    "check_after",
-    "check_at",
     "current",
     "instant",
     "known_person",
     "scoped",
 ]
-
-Instants = dict[tuple[WallTime, str], datetime]
 
 
 @dataclass(slots=True)
@@ -46,15 +50,16 @@ class Scope:
     """What the items of the trip being validated may refer to (None: unknown, do not check).
 
     ``places`` holds the validated places (their zones resolve times); when the places did not
-    validate, the keys written in the file still let references be checked. ``instants`` keeps
-    every wall time resolved while validating, so the timeline does not resolve it again.
+    validate, the keys written in the file still let references be checked. ``located`` keeps
+    each place reference resolved once per trip, and ``start`` the last start time resolved, so
+    that the end time validated next compares with it without resolving it again.
     """
 
     people: frozenset[str] | None
     place_keys: frozenset[str] | None
     places: Mapping[str, Any] | None = None
     located: dict[str, Location | None] = field(default_factory=dict)
-    instants: Instants = field(default_factory=dict)
+    start: tuple[WallTime, ZoneInfo, datetime] | None = None
     # The start and zone of the meeting whose agenda is being validated.
     meeting: tuple[datetime, ZoneInfo] | None = None
 
@@ -96,7 +101,8 @@ def _known_place(ref: str) -> str:
     if scope is None:
         return ref
     if scope.places is not None:
-        locate(ref, scope.places)
+        if scope.located.get(ref) is None:
+            scope.located[ref] = locate(ref, scope.places)  # ValueError for an unknown one
     elif (
         scope.place_keys is not None
         and ref not in scope.place_keys
@@ -115,61 +121,90 @@ PlaceRef = Annotated[
 Key = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")]
 
 
-def _location(ref: object) -> Location | None:
-    scope = _SCOPE.get()
-    if not isinstance(ref, str) or scope is None or scope.places is None:
-        return None
-    if ref not in scope.located:
-        try:
-            scope.located[ref] = locate(ref, scope.places)
-        except ValueError:
-            scope.located[ref] = None
-    return scope.located[ref]
-
-
 def instant(wall: WallTime, zone: ZoneInfo) -> datetime:
-    """``wall`` resolved in ``zone`` (the one gap/fold policy of ``_time``), once per trip."""
+    """``wall`` resolved in ``zone`` (the one gap/fold policy of ``_time``)."""
     scope = _SCOPE.get()
-    if scope is None:
-        return resolve(wall, zone)
-    key = (wall, zone.key)
-    moment = scope.instants.get(key)
-    if moment is None:
-        moment = scope.instants[key] = resolve(wall, zone)
-    return moment
+    if scope is not None and scope.start is not None:
+        last_wall, last_zone, moment = scope.start
+        if last_wall is wall and last_zone is zone:
+            return moment
+    return resolve(wall, zone)
 
 
 def zone_of(info: ValidationInfo, ref_field: str) -> ZoneInfo | None:
     """The zone of the place named by an earlier field, or of an item's own ``timezone``."""
-    location = _location(info.data.get(ref_field))
-    if location is not None:
-        return location.zone
-    zone = info.data.get("timezone")
+    data = info.data
+    ref = data.get(ref_field)
+    scope = _SCOPE.get()
+    if isinstance(ref, str) and scope is not None and scope.places is not None:
+        location = scope.located.get(ref)
+        if location is None and ref not in scope.located:
+            try:
+                location = scope.located[ref] = locate(ref, scope.places)
+            except ValueError:
+                location = scope.located[ref] = None
+        if location is not None:
+            return location.zone
+    zone = data.get("timezone")
     return _zones.get_zone(zone) if isinstance(zone, str) else None
 
 
-def check_at(value: WallTime, info: ValidationInfo, ref_field: str) -> WallTime:
-    zone = zone_of(info, ref_field)
-    if zone is not None:
-        instant(value, zone)
-    return value
+_WALL_SERIALIZER = core_schema.plain_serializer_function_ser_schema(str)
 
 
-def check_after(
-    value: WallTime, info: ValidationInfo, ref_field: str, start_field: str, start_ref: str
-) -> WallTime:
-    """Resolve an end time and require it after the start, comparing instants."""
-    zone = zone_of(info, ref_field)
-    start = info.data.get(start_field)
-    start_zone = zone_of(info, start_ref)
-    if zone is None:
-        return value
-    end = instant(value, zone)
-    if isinstance(start, WallTime) and start_zone is not None:
-        begin = instant(start, start_zone)
-        if to_utc(end) <= to_utc(begin):
-            raise ValueError(f"ends at {value}, not after its {start_field} at {start}")
-    return value
+@dataclass(frozen=True, slots=True)
+class At:
+    """A ``WallTime`` field read in the zone of the place an earlier field names (``ref``), or
+    of the item's own ``timezone``: ``Annotated[WallTime, At("place")]``. Validation parses it
+    and resolves it (``ValueError`` for a gap or a repeated hour) in one step; with ``after``, it
+    must also come after that earlier time field (read in the zone of ``after_ref``), compared as
+    instants."""
+
+    ref: str
+    after: str | None = None
+    after_ref: str | None = None
+
+    def __get_pydantic_core_schema__(
+        self, _source: Any, _handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.with_info_plain_validator_function(
+            self.validate, serialization=_WALL_SERIALIZER
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return WallTime.__get_pydantic_json_schema__(schema, handler)
+
+    def validate(self, value: object, info: ValidationInfo) -> WallTime:
+        wall = WallTime.parse(value)
+        data = info.data
+        scope = _SCOPE.get()
+        # The zone of the place the item names (as zone_of finds it, here inline: every time of
+        # a large trip comes through here).
+        zone: ZoneInfo | None = None
+        ref = data.get(self.ref)
+        if isinstance(ref, str) and scope is not None and scope.places is not None:
+            location = scope.located.get(ref)
+            if location is not None:
+                zone = location.zone
+        if zone is None:
+            zone = zone_of(info, self.ref)
+            if zone is None:
+                return wall
+        moment = resolve(wall, zone)
+        if self.after is None:
+            if scope is not None:
+                scope.start = (wall, zone, moment)
+            return wall
+        start = data.get(self.after)
+        if isinstance(start, WallTime):
+            start_zone = zone if self.after_ref == self.ref else zone_of(info, self.after_ref or "")
+            if start_zone is not None:
+                begin = instant(start, start_zone)
+                if moment.astimezone(UTC) <= begin.astimezone(UTC):
+                    raise ValueError(f"ends at {wall}, not after its {self.after} at {start}")
+        return wall
 
 
 @contextmanager

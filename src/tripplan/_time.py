@@ -19,6 +19,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ._types import WallTime, format_offset
+from ._zones import steady_since
 
 __all__ = ["agenda_instant", "resolve", "to_utc"]
 
@@ -29,14 +30,46 @@ def to_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+_PROBE = timedelta(days=2)
+
+
 def resolve(wall: WallTime, zone: ZoneInfo) -> datetime:
     """The aware datetime in ``zone`` that ``wall`` names, or ``ValueError`` saying why none is."""
+    local = wall.local
+    offset = zone.utcoffset(local)
+    # The common case, far from any change of offset: the same offset two days either side (and
+    # the zone never changes twice within days) leaves no gap or repeated hour to decide.
+    if (wall.offset is None or wall.offset == offset) and local >= steady_since(zone):
+        try:
+            steady = zone.utcoffset(local - _PROBE) == offset == zone.utcoffset(local + _PROBE)
+        except OverflowError:
+            steady = False
+        if steady:
+            return datetime(
+                local.year,
+                local.month,
+                local.day,
+                local.hour,
+                local.minute,
+                local.second,
+                local.microsecond,
+                zone,
+            )
+    return _at_a_change(wall, zone)
+
+
+def _at_a_change(wall: WallTime, zone: ZoneInfo) -> datetime:
+    """``resolve`` near a change of offset (a gap or a repeated hour), or with an offset written."""
     early = wall.local.replace(tzinfo=zone, fold=0)
     late = wall.local.replace(tzinfo=zone, fold=1)
     first, second = early.utcoffset(), late.utcoffset()
     assert first is not None and second is not None
     name = zone.key
     shown = WallTime(wall.local)
+    try:  # within a day of year 1 or 9999 (the fast path leaves those here): still an instant?
+        to_utc(early), to_utc(late)
+    except OverflowError:
+        raise ValueError(f"{shown} in {name} is beyond the dates this supports") from None
     if first == second:
         if wall.offset is None or wall.offset == first:
             return early

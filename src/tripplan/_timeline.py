@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from ._i18n import CATEGORIES
 from ._items import Item
 from ._locations import Location
 from ._model import Trip
-from ._time import agenda_instant, to_utc
+from ._time import agenda_instant
+from ._time import resolve as resolve_wall
 
 __all__ = ["Scheduled", "Timeline", "resolve"]
 
@@ -70,17 +71,22 @@ class Scheduled:
         return self.name(CATEGORIES[self.category])
 
 
+def _order(entry: Scheduled) -> tuple[datetime, int]:
+    return entry.start_utc, entry.index
+
+
 class Timeline:
     """The trip's items in time order (by start instant, then by position in the file)."""
 
     __slots__ = ("_by_id", "end", "entries", "start", "trip")
 
     def __init__(self, trip: Trip, entries: list[Scheduled]) -> None:
-        entries.sort(key=lambda e: (e.start_utc, e.index))
+        entries.sort(key=_order)
         self.trip = trip
         self.entries: tuple[Scheduled, ...] = tuple(entries)
         self._by_id = {e.id: e for e in entries}
-        #: The instants the trip begins and ends (UTC), None for a trip with no items.
+        #: The instants the trip begins and ends (UTC), None for a trip with no items: computed
+        #: once here, read by every check and renderer.
         self.start: datetime | None = entries[0].start_utc if entries else None
         self.end: datetime | None = max(e.end_utc for e in entries) if entries else None
 
@@ -135,21 +141,34 @@ def resolve(trip: Trip) -> Timeline:
 
 
 def _build(trip: Trip) -> Timeline:
-    located: dict[tuple[str | None, str | None], Location] = {}
+    places: dict[str, Location] = {}  # each place reference located once
+    online: dict[str | None, Location] = {}  # and each zone of an item without a place
     entries: list[Scheduled] = []
+    append = entries.append
     for index, (item, item_id) in enumerate(zip(trip.items, trip.item_ids, strict=True)):
-        ends: list[Location] = []
-        for ref in (item.origin_ref, item.destination_ref):
-            key = (ref, item.zone_name)
-            where = located.get(key)
-            if where is None:
-                where = located[key] = trip.locate(ref, item.zone_name)
-            ends.append(where)
-        origin, destination = ends
-        start = trip.instant(item.wall_start, origin.zone.key)
-        end = trip.instant(item.wall_end, destination.zone.key)
-        agenda = tuple(agenda_instant(start, at) for at in item.agenda_times)
-        entries.append(
+        ref, to = item.origin_ref, item.destination_ref
+        if ref is None:
+            zone_name = item.zone_name
+            origin = online.get(zone_name)
+            if origin is None:
+                origin = online[zone_name] = trip.locate(None, zone_name)
+        else:
+            found = places.get(ref)
+            if found is None:
+                found = places[ref] = trip.locate(ref)
+            origin = found
+        if to == ref or to is None:  # only an item with no place has no destination
+            destination = origin
+        else:
+            found = places.get(to)
+            if found is None:
+                found = places[to] = trip.locate(to)
+            destination = found
+        start = resolve_wall(item.wall_start, origin.zone)
+        end = resolve_wall(item.wall_end, destination.zone)
+        times = item.agenda_times
+        agenda = tuple(agenda_instant(start, at) for at in times) if times else ()
+        append(
             Scheduled(
                 index,
                 item_id,
@@ -158,8 +177,8 @@ def _build(trip: Trip) -> Timeline:
                 end,
                 origin,
                 destination,
-                to_utc(start),
-                to_utc(end),
+                start.astimezone(UTC),
+                end.astimezone(UTC),
                 agenda,
             )
         )

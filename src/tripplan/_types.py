@@ -10,6 +10,7 @@ datetime.timedelta(seconds=5400)
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ __all__ = [
     "Url",
     "WallTime",
     "check_locale",
+    "day_stamp",
     "format_duration",
     "format_offset",
     "parse_duration",
@@ -56,6 +58,10 @@ _WALL = re.compile(
     r"(?::(?P<second>[0-9]{2}))?(?:[ \t]*(?P<offset>Z|[+-][0-9]{2}(?::?[0-9]{2})?))?"
 )
 _WALL_HELP = "a local date and time like 2027-03-09 09:00, or with the offset that picks one of a repeated hour, 2027-04-03 23:30-04:00"
+
+
+_new_object = object.__new__
+_set_slot = object.__setattr__
 
 
 def format_offset(offset: timedelta) -> str:
@@ -94,6 +100,27 @@ class WallTime:
     @classmethod
     def parse(cls, value: object) -> WallTime:
         """Read a trip-file time: text, or the datetime a TOML or Python caller gives."""
+        # The plain shape (2027-03-09 09:00, seconds optional, no offset) is read by
+        # datetime.fromisoformat; anything else, or anything it rejects, by the pattern, whose
+        # messages say what is wrong.
+        if (
+            type(value) is str
+            and len(value) in (16, 19)
+            and value.isascii()
+            and value[4] == value[7] == "-"
+            and value[10] in " T"
+            and value[13] == ":"
+            and (len(value) == 16 or value[16] == ":")
+        ):
+            try:
+                local = datetime.fromisoformat(value)
+            except ValueError:
+                pass
+            else:  # naive, as the shape has no offset: no need to check it again
+                wall = _new_object(cls)
+                _set_slot(wall, "local", local)
+                _set_slot(wall, "offset", None)
+                return wall
         if isinstance(value, WallTime):
             return value
         if isinstance(value, datetime):
@@ -140,6 +167,12 @@ class WallTime:
         }
 
 
+def day_stamp(wall: WallTime) -> str:
+    """``20270309``: the local date of a wall time, as item ids carry it."""
+    local = wall.local
+    return f"{local.year}{local.month:02d}{local.day:02d}"  # as strftime("%Y%m%d") writes it
+
+
 _DURATION = re.compile(r"(?:(?P<d>[0-9]+)d)?(?:(?P<h>[0-9]+)h)?(?:(?P<m>[0-9]+)m)?")
 
 
@@ -151,7 +184,10 @@ def parse_duration(value: object) -> timedelta:
     if not match or not value or not any(match.groupdict().values()):
         raise ValueError(f"{value!r} is not a duration; write it like 90m, 3h, 1d or 1h30m")
     d, h, m = (int(match[k] or 0) for k in "dhm")
-    return timedelta(days=d, hours=h, minutes=m)
+    try:
+        return timedelta(days=d, hours=h, minutes=m)
+    except OverflowError:
+        raise ValueError(f"{value!r} is longer than any duration can be") from None
 
 
 def format_duration(value: timedelta) -> str:
@@ -245,7 +281,12 @@ Geo = tuple[
 ]
 
 
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+@functools.lru_cache(maxsize=4096)
 def slugify(text: str) -> str:
     """ASCII, lower case, dashes: ``Cena con Sofía`` -> ``cena-con-sofia``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "item"
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_SLUG.sub("-", text.lower()).strip("-")[:60] or "item"

@@ -90,8 +90,8 @@ def covered_span(zone: ZoneInfo, start: datetime, end: datetime) -> tuple[dateti
         raise ValueError("start and end must be aware datetimes")
     if end < start:
         raise ValueError(f"end {end.isoformat()} is before start {start.isoformat()}")
-    first = datetime(start.astimezone(zone).year - 1, 1, 1, tzinfo=zone)
-    last = datetime(end.astimezone(zone).year + 2, 1, 1, tzinfo=zone)
+    first = datetime(max(start.astimezone(zone).year - 1, 1), 1, 1, tzinfo=zone)
+    last = datetime(min(end.astimezone(zone).year + 2, 9999), 1, 1, tzinfo=zone)
     return first, last
 
 
@@ -104,7 +104,7 @@ def vtimezone(zone: ZoneInfo, start: datetime, end: datetime) -> Timezone:
     if not zone.key:
         raise ValueError("the zone has no IANA name to use as TZID")
     first, last = covered_span(zone, start, end)
-    horizon = datetime(last.year + _RULE_YEARS, 1, 1, tzinfo=UTC)
+    horizon = datetime(min(last.year + _RULE_YEARS, 9999), 1, 1, tzinfo=UTC)
     found = transitions(zone, first, horizon)
 
     result = Timezone()
