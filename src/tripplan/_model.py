@@ -423,7 +423,7 @@ _MODELS: dict[tuple[str, ...], type[_PydanticModel]] = {
     ("items", "#", "notes"): Notes,
     ("items", "#", "agenda", "#"): AgendaEntry,
     **{
-        ("items", "#", tag): model
+        ("item", tag): model
         for model in (Flight, Transfer, Stay, Meeting, Activity)
         for tag in ITEM_TYPES
         if tag in model.model_fields["type"].annotation.__args__  # type: ignore[union-attr]

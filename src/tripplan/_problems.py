@@ -26,8 +26,8 @@ def problems(
 ) -> list[Problem]:
     """Every error of ``error`` as a Problem (no file or line yet), in document order, once each.
 
-    ``models`` says which model describes the mapping at each shape of path (``("items", "#")``),
-    to suggest field names; an item's model is found by its ``type``.
+    ``models`` says which model describes the mapping at each shape of path (``("items", "#",
+    "notes")``), to suggest field names; an item's model is keyed ``("item", its type)``.
     """
     found = [_problem(e, document, models) for e in error.errors()]
     seen: set[Problem] = set()
@@ -65,9 +65,13 @@ def _document_path(loc: tuple[str | int, ...], document: Any) -> PathKey:
             current = current.get(key) if isinstance(key, str) else None
         elif isinstance(part, str) and getattr(current, "type", None) == part:
             continue  # an item given as a model object: the union's tag again
+        elif isinstance(current, BaseModel) and isinstance(part, str):
+            field = type(current).model_fields.get(part)  # written as the file would: `from`
+            path.append(field.alias if field is not None and field.alias else part)
+            current = getattr(current, part, None)
         else:
             path.append(part)
-            current = getattr(current, part, None) if isinstance(part, str) else None
+            current = None
     return tuple(path)
 
 
@@ -80,8 +84,8 @@ def _model_at(
         shape = (shape[0], "*")
     if shape == ("items", "#"):
         node = _get(document, path)
-        kind = node.get("type") if isinstance(node, dict) else None
-        return models.get(("items", "#", str(kind)))
+        kind = node.get("type") if isinstance(node, dict) else getattr(node, "type", None)
+        return models.get(("item", str(kind)))
     return models.get(shape)
 
 
@@ -168,7 +172,7 @@ def _problem(
             f"unknown item type {ctx.get('tag')!r}; expected one of: {ctx.get('expected_tags')}"
         )
     elif kind == "union_tag_not_found":
-        tags = [shape[2] for shape in models if shape[:2] == ("items", "#") and len(shape) == 3]
+        tags = [shape[1] for shape in models if shape[:1] == ("item",)]
         message = f"missing field 'type'; expected one of: {', '.join(tags)}"
     elif kind == "value_error":
         message = str(ctx.get("error") or error["msg"].removeprefix("Value error, "))
