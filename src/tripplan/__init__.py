@@ -131,9 +131,6 @@ if TYPE_CHECKING:
         Person as Person,
     )
     from ._model import (
-        Place as Place,
-    )
-    from ._model import (
         Reminders as Reminders,
     )
     from ._model import (
@@ -142,6 +139,7 @@ if TYPE_CHECKING:
     from ._model import (
         Trip as Trip,
     )
+    from ._places import Place as Place
     from ._rate_providers import (
         EcbProvider as EcbProvider,
     )
@@ -215,7 +213,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "Notes": ("_items", "Notes"),
     "OptionError": ("_exceptions", "OptionError"),
     "Person": ("_model", "Person"),
-    "Place": ("_model", "Place"),
+    "Place": ("_places", "Place"),
     "Problem": ("_exceptions", "Problem"),
     "PublishReport": ("_caldav", "PublishReport"),
     "Rate": ("_rate_providers", "Rate"),
@@ -265,7 +263,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "write_folder": ("_folder", "write_folder"),
 }
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - plain sorted order, as tests/test_package.py checks
     "Activity",
     "AgendaEntry",
     "Audience",

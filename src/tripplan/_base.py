@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated, Any, NoReturn
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 __all__ = ["Model", "Text", "share_fields_set"]
 
@@ -26,7 +26,17 @@ class Model(BaseModel):
     )
 
 
-Text = Annotated[str, Field(min_length=1)]
+#: One line of text: no line break, no other control character, no bidirectional override — so
+#: a value can never become a second line (a property, a header, a heading) in what tripplan
+#: writes, or display in another order than it is stored. Written so that Python, the Rust regex
+#: engine pydantic validates with, and JSON Schema's ECMA 262 read it alike.
+SINGLE_LINE = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$"
+#: Text of several lines (notes): line breaks and tabs, but no other control character.
+MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]*$"
+
+Line = Annotated[str, StringConstraints(pattern=SINGLE_LINE)]
+Text = Annotated[str, StringConstraints(min_length=1, pattern=SINGLE_LINE)]
+Paragraphs = Annotated[str, StringConstraints(pattern=MULTI_LINE)]
 
 
 class _SharedFieldsSet(set[str]):

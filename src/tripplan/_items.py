@@ -18,7 +18,7 @@ from typing import Annotated, ClassVar, Literal, Self, get_args
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from . import _scope
-from ._base import Model, Text, share_fields_set
+from ._base import Line, Model, Paragraphs, Text, share_fields_set
 from ._scope import At, PersonKey, PlaceRef
 from ._time import agenda_instant
 from ._types import (
@@ -72,9 +72,9 @@ class Detail:
 class Notes(Model):
     """``public`` may go to anyone, ``team`` to our side, ``private`` to the traveller alone."""
 
-    public: str | None = None
-    team: str | None = None
-    private: str | None = None
+    public: Paragraphs | None = None
+    team: Paragraphs | None = None
+    private: Paragraphs | None = None
 
 
 def _agenda_time(value: object) -> object:
@@ -102,7 +102,7 @@ class _Item(Model):
     id: Slug | None = Field(
         default=None, description="stable identifier of the item; calendar UIDs derive from it"
     )
-    title: str | None = None
+    title: Line | None = None
     notes: Notes = Notes()
     optional: bool = False
     status: Literal["confirmed", "tentative", "cancelled"] = "confirmed"
@@ -203,10 +203,10 @@ class Flight(_Item):
     # An arrival before the departure is a plan finding with advice, not a load error.
     arrive: Annotated[WallTime, At("to")]
     cabin: Literal["economy", "premium_economy", "business", "first"] | None = None
-    seat: str | None = None
-    confirmation: str | None = None
-    departure_terminal: str | None = None
-    arrival_terminal: str | None = None
+    seat: Line | None = None
+    confirmation: Line | None = None
+    departure_terminal: Line | None = None
+    arrival_terminal: Line | None = None
 
     moves: ClassVar[bool] = True
 
@@ -257,10 +257,10 @@ class Transfer(_Item):
     to: PlaceRef
     start: Annotated[WallTime, At("from_")]
     end: Annotated[WallTime, At("to", "start", "from_")]
-    provider: str | None = None
-    number: str | None = Field(default=None, description="train or service number")
-    seat: str | None = None
-    confirmation: str | None = None
+    provider: Line | None = None
+    number: Line | None = Field(default=None, description="train or service number")
+    seat: Line | None = None
+    confirmation: Line | None = None
 
     moves: ClassVar[bool] = True
 
@@ -303,7 +303,7 @@ class Stay(_Item):
     place: PlaceRef
     check_in: Annotated[WallTime, At("place")]
     check_out: Annotated[WallTime, At("place", "check_in", "place")]
-    confirmation: str | None = None
+    confirmation: Line | None = None
 
     @property
     def wall_start(self) -> WallTime:

@@ -30,8 +30,8 @@ from pydantic import (
     model_validator,
 )
 
-from . import _airports, _holidays, _scope, _zones
-from ._base import Model, Text
+from . import _airports, _scope, _zones
+from ._base import Line, Model, Text
 from ._exceptions import Problem, TripFileError
 from ._items import (
     ITEM_TYPES,
@@ -46,14 +46,13 @@ from ._items import (
     item_ids,
 )
 from ._locations import Location, locate, online_location
+from ._places import Place
 from ._problems import problems
 from ._scope import Key, Scope
 from ._time import resolve, to_utc
 from ._types import (
-    CountryCode,
     Duration,
     Email,
-    Geo,
     LocaleTag,
     Phone,
     Slug,
@@ -90,8 +89,8 @@ class Person(Model):
 
     name: Text
     email: Email | None = None
-    organization: str | None = None
-    title: str | None = Field(default=None, description="job title")
+    organization: Line | None = None
+    title: Line | None = Field(default=None, description="job title")
     phone: Phone | None = None
     language: LocaleTag | None = None
     timezone: TimezoneName | None = None
@@ -102,58 +101,6 @@ class Person(Model):
         """``Name (title, organization)``, as invitations and sheets list people."""
         details = ", ".join(p for p in (self.title, self.organization) if p)
         return f"{self.name} ({details})" if details else self.name
-
-
-class Place(Model):
-    """A venue, hotel or address; its times are read in ``timezone``."""
-
-    name: Text
-    address: str | None = None
-    city: str | None = None
-    country: CountryCode | None = None
-    timezone: TimezoneName | None = Field(
-        default=None, description="IANA zone; may be left out where the country has a single zone"
-    )
-    subdivision: str | None = Field(
-        default=None,
-        description="ISO 3166-2 subdivision of the country without its prefix (NSW, HE, RM), "
-        "for regional public holidays",
-    )
-    geo: Geo | None = None
-    phone: Phone | None = None
-
-    @model_validator(mode="after")
-    def _known_subdivision(self) -> Place:
-        if self.subdivision is not None:
-            if self.country is None:
-                raise ValueError("a subdivision needs the place's country")
-            known = _holidays.subdivisions(self.country)
-            if self.subdivision not in known:
-                expected = ", ".join(known) if known else "none are known for this country"
-                raise ValueError(
-                    f"unknown subdivision {self.subdivision!r} of {self.country}; expected one of: {expected}"
-                )
-        return self
-
-    @model_validator(mode="after")
-    def _needs_zone(self) -> Place:
-        if self.timezone is None:
-            if self.country is None:
-                raise ValueError("give the place a timezone (or a country with a single zone)")
-            zones = _zones.country_zones(self.country)
-            if len(zones) != 1:
-                raise ValueError(
-                    f"country {self.country} has {len(zones)} time zones ({', '.join(zones)}); "
-                    "give the place a timezone"
-                )
-        return self
-
-    @property
-    def zone_name(self) -> str:
-        """The place's zone: its own, or its country's only one (validation made sure of one)."""
-        if self.timezone is not None:
-            return self.timezone
-        return _zones.country_zones(self.country or "")[0]
 
 
 class StatedRate(Model):
@@ -197,8 +144,8 @@ class Trip(Model):
     """A trip plan: people, places and items, validated as a whole."""
 
     id: Slug = Field(description="stable across revisions: calendar UIDs derive from it")
-    title: str | None = None
-    home: str | None = Field(
+    title: Line | None = None
+    home: Line | None = Field(
         default=None,
         description="the traveller's home time zone (IANA name) or an IATA airport code; "
         "default the traveller's timezone",

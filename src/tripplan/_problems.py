@@ -9,11 +9,13 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ._base import MULTI_LINE, SINGLE_LINE
 from ._exceptions import Problem
 
 __all__ = ["PathKey", "describe", "format_path", "problems"]
@@ -147,6 +149,16 @@ _PATTERN_HELP = {
 }
 
 
+def _stray_character(value: str, *, one_line: bool) -> str:
+    """Which character a text may not hold, by its code point (the text itself may not print)."""
+    pattern = re.compile(SINGLE_LINE if one_line else MULTI_LINE)
+    bad = next((c for c in value if not pattern.fullmatch(c)), "?")
+    names = {0x09: "tab", 0x0A: "line feed", 0x0D: "carriage return", 0x85: "next line"}
+    name = names.get(ord(bad)) or unicodedata.name(bad, "a control character").lower()
+    what = "one line of text" if one_line else "text without control characters"
+    return f"contains U+{ord(bad):04X} ({name}); expected {what}"
+
+
 def _problem(
     error: Mapping[str, Any], document: Any, models: Mapping[tuple[str, ...], type[BaseModel]]
 ) -> Problem:
@@ -178,6 +190,8 @@ def _problem(
         message = str(ctx.get("error") or error["msg"].removeprefix("Value error, "))
     elif kind == "literal_error":
         message = f"got {describe(value)}; expected {ctx.get('expected')}"
+    elif kind == "string_pattern_mismatch" and ctx.get("pattern") in (SINGLE_LINE, MULTI_LINE):
+        message = _stray_character(str(value), one_line=ctx.get("pattern") == SINGLE_LINE)
     elif kind == "string_pattern_mismatch":
         expected = _PATTERN_HELP.get(str(field), f"text matching {ctx.get('pattern')}")
         message = f"{value!r} is not {expected}"
