@@ -31,7 +31,7 @@ from pydantic import (
 )
 
 from . import _airports, _scope, _zones
-from ._base import Line, Model, Text
+from ._base import Line, Model, Paragraphs, Text
 from ._exceptions import Problem, TripFileError
 from ._items import (
     ITEM_TYPES,
@@ -95,6 +95,14 @@ class Person(Model):
     language: LocaleTag | None = None
     timezone: TimezoneName | None = None
     side: Literal["team", "customer"] = "team"
+    bio: Paragraphs | None = Field(
+        default=None, description="a short introduction, for the who's who; anyone may read it"
+    )
+    notes: Notes = Field(
+        default_factory=Notes,
+        description="notes on the person: public for anyone, team for our side, private for the "
+        "traveller alone",
+    )
 
     @property
     def described(self) -> str:
