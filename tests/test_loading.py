@@ -203,7 +203,7 @@ places:
     assert found[0].startswith("trip.yaml:6: places.santiago: country CL has ")
     assert found[0].endswith(
         "time zones (America/Santiago, America/Coyhaique, "
-        "America/Punta_Arenas, Pacific/Easter); give the place a timezone"
+        "America/Punta_Arenas, Pacific/Easter); give the place a timezone, or its city"
     )
     assert found[1] == (
         "trip.yaml:7: places.nowhere: give the place a timezone (or a country with a single zone)"
