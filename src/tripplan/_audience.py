@@ -116,21 +116,29 @@ class View:
     def shown(self, entry: Scheduled) -> Scheduled:
         """``entry`` with what this audience may not read taken out of its item: the notes it
         may not read, and (for a customer) every detail the item marks as a booking."""
-        return dataclasses.replace(entry, item=self.redact(entry.item))
+        item = self.redact(entry.item)
+        return entry if item is entry.item else dataclasses.replace(entry, item=item)
 
     def redact(self, item: Item) -> Item:
+        """``item`` without what this audience may not read (the item itself when that is
+        nothing: the traveller's own outputs cost no copy)."""
         notes = item.notes
-        allowed = (
-            {"public"}
-            | ({"team"} if self.audience is not Audience.CUSTOMER else set())
-            | ({"private"} if self.audience is Audience.TRAVELLER else set())
+        hidden = [
+            kind
+            for kind, reader in (("team", Audience.TEAM), ("private", Audience.TRAVELLER))
+            if getattr(notes, kind) is not None and self.audience.rank > reader.rank
+        ]
+        # A booking detail's kind is the name of the field that holds it (seat, confirmation).
+        bookings = (
+            [detail.kind for detail in item.details() if detail.booking]
+            if self.audience is Audience.CUSTOMER
+            else []
         )
-        update: dict[str, Any] = {
-            "notes": Notes(**{kind: getattr(notes, kind) for kind in allowed})
-        }
-        if self.audience is Audience.CUSTOMER:
-            # A booking detail's kind is the name of the field that holds it (seat, confirmation).
-            update |= {detail.kind: None for detail in item.details() if detail.booking}
+        if not hidden and not bookings:
+            return item
+        update: dict[str, Any] = dict.fromkeys(bookings)
+        if hidden:
+            update["notes"] = notes.model_copy(update=dict.fromkeys(hidden))
         return item.model_copy(update=update)
 
     # --- people and money -----------------------------------------------------------------
@@ -168,6 +176,58 @@ class View:
             else:
                 invited.append(key)
         return invited, left_out
+
+    @property
+    def note_kinds(self) -> tuple[str, ...]:
+        """The kinds of notes this audience may read, most public first: all three for the
+        traveller, public and team for the team, public for a customer."""
+        if self.audience is Audience.CUSTOMER:
+            return ("public",)
+        if self.audience is Audience.TEAM:
+            return ("public", "team")
+        return ("public", "team", "private")
+
+    def person_notes(self, key: str) -> list[tuple[str, str]]:
+        """The notes on a person this audience may read, as (kind, text), most public first:
+        the same rules as an item's notes. A person's ``bio`` is public. Empty for a model
+        without those fields, and for a person this audience does not see."""
+        if key not in self.people():
+            return []
+        person = self.trip.people[key]
+        found: list[tuple[str, str]] = []
+        bio = getattr(person, "bio", None)
+        if isinstance(bio, str) and bio.strip():
+            found.append(("bio", bio))
+        notes = getattr(person, "notes", None)
+        if notes is not None:
+            for kind in self.note_kinds:
+                text = getattr(notes, kind, None)
+                if isinstance(text, str) and text.strip():
+                    found.append((kind, text))
+        return found
+
+    @property
+    def hosts_the_visit(self) -> bool:
+        """Whether the reader is the customer visited: their sheet is the agenda of our visit,
+        written for them (the visitors, their own people, the meetings), not a travel plan."""
+        return self.audience is Audience.CUSTOMER
+
+    @property
+    def sees_overview(self) -> bool:
+        """The whole trip at a glance (every item, as a table): for those who travel with it."""
+        return self.audience is not Audience.CUSTOMER
+
+    @property
+    def sees_destination_page(self) -> bool:
+        """What only a visitor needs (plugs, tipping, dialling home, sunrise): not for the
+        customer, who lives there."""
+        return self.audience is not Audience.CUSTOMER
+
+    @property
+    def dials_from_home(self) -> bool:
+        """Phone numbers also as dialled from the traveller's home country: not for the
+        customer, whose home is elsewhere."""
+        return self.audience is not Audience.CUSTOMER
 
     @property
     def sees_money(self) -> bool:
