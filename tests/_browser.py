@@ -11,7 +11,8 @@ zygote outlives the test that started it.
 - ``Browser`` drives one Chromium over the DevTools protocol on a pipe (``--remote-debugging-pipe``:
   no port, no websocket library): it lays a page out at a given width with print media and runs
   ``LAYOUT_PROBLEMS`` in it.
-- ``pdf_pages``, ``page_texts`` (pypdf) and ``first_page_png`` (Poppler's ``pdftoppm``) read the PDF.
+- ``pdf_pages``, ``page_texts`` (pypdf) and ``first_page_png``/``page_pngs`` (Poppler's
+  ``pdftoppm``) read the PDF; ``qr_codes`` (zxing-cpp) reads the QR codes printed on a page.
 
 A missing tool is a failure naming the Debian or pip package that provides it, never a skip:
 ``tools/install-test-deps`` installs them all.
@@ -45,9 +46,11 @@ __all__ = [
     "first_page_png",
     "open_browser",
     "page_box",
+    "page_pngs",
     "page_texts",
     "pdf_pages",
     "print_to_pdf",
+    "qr_codes",
 ]
 
 _TIMEOUT = 30  # seconds for one Chromium run or one DevTools command
@@ -395,6 +398,41 @@ def page_texts(pdf: Path) -> list[str]:
     """Each page's text, as pypdf extracts it."""
     reader = _pypdf().PdfReader(pdf)
     return [str(page.extract_text()) for page in reader.pages]
+
+
+def page_pngs(pdf: Path, stem: Path, dpi: int = 200) -> list[Path]:
+    """Every page of ``pdf`` drawn by Poppler's ``pdftoppm`` as ``<stem>-<n>.png``, in order."""
+    pdftoppm = _tool("pdftoppm", "poppler-utils")
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        [pdftoppm, "-png", "-r", str(dpi), str(pdf), str(stem)],
+        capture_output=True,
+        text=True,
+        timeout=_TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 0, f"pdftoppm failed on {pdf.name}: {done.stderr}"
+    pages = sorted(
+        stem.parent.glob(f"{stem.name}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1])
+    )
+    assert pages, f"pdftoppm wrote no page of {pdf.name}"
+    return pages
+
+
+def qr_codes(png: Path) -> list[str]:
+    """The text of every QR code zxing-cpp finds in the image ``png``, top to bottom."""
+    try:
+        import zxingcpp
+        from PIL import Image
+    except ImportError as error:
+        raise ToolMissing(
+            f"{error.name} is not installed: pip install zxing-cpp pillow (the test extra)"
+        ) from None
+    with Image.open(png) as image:
+        found = zxingcpp.read_barcodes(image.convert("L"))
+    codes = [code for code in found if code.format == zxingcpp.BarcodeFormat.QRCode]
+    ordered = sorted(codes, key=lambda code: (code.position.top_left.y, code.position.top_left.x))
+    return [str(code.text) for code in ordered]
 
 
 def first_page_png(pdf: Path, png: Path, dpi: int = 80) -> Path:

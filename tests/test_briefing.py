@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -22,8 +23,13 @@ def reference() -> Trip:
     return load_trip(REFERENCE)
 
 
-def text(trip: Trip, languages: list[str], audience: str = "traveller", fmt: str = "txt") -> str:
-    rendered = render_sheet(build_sheet(trip, languages=languages, audience=audience), fmt)  # type: ignore[arg-type]
+def text(
+    trip: Trip,
+    languages: list[str],
+    audience: str = "traveller",
+    fmt: Literal["html", "md", "txt"] = "txt",
+) -> str:
+    rendered = render_sheet(build_sheet(trip, languages=languages, audience=audience), fmt)
     assert isinstance(rendered, str)
     return rendered
 
@@ -52,9 +58,16 @@ def test_labels_are_translated_and_other_locales_get_english_labels(reference: T
         and "Zona horaria: hora de Chile" in spanish
     )
     german = text(reference, ["de_DE"])
-    assert (
-        "Departs: So., 7. März 2027" in german
-    )  # German dates, English labels until a catalog exists
+    assert "Abflug: So., 7. März, 16:10" in german and "Sitzplatz: 34C" in german
+    portuguese = text(reference, ["pt_BR"])
+    assert "Partida: dom., 7 de mar. 16:10" in portuguese and "Assento: 34C" in portuguese
+    french = text(reference, ["fr"])
+    assert "Départ : dim. 7 mars" in french or "Départ: dim. 7 mars" in french
+    italian = build_sheet(reference, languages=["it"])  # no catalog: English labels, said so
+    assert "Departs: dom 7 mar" in render_sheet(italian, "txt")
+    [warning] = italian.warnings
+    assert "Italian (it)" in warning and "English" in warning
+    assert italian.lang == "en" and '<html lang="en">' in render_sheet(italian, "html")
 
 
 def test_twelve_or_twenty_four_hours_as_cldr_says(reference: Trip) -> None:
@@ -100,6 +113,10 @@ def test_contacts_are_dialable_from_abroad_locally_and_from_home(reference: Trip
         "Locally": "(2) 2987 6543",
         "From home": "011 56 2 2987 6543",
     }
+    # The customer's home is not the traveller's: no "from home" on their sheet.
+    customer = build_sheet(reference, languages=["en"], audience="customer")
+    [tomas] = [c for c in customer.contacts if c.name == "Tomás Reyes"]
+    assert [str(p.label) for p in tomas.phones] == ["From abroad", "Locally"]
 
 
 def test_every_audience_in_every_format_sees_only_its_own() -> None:

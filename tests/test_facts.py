@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from tripplan import get_zone, load_trip
+from tripplan import get_zone, load_trip, resolve
 from tripplan._cli import main
-from tripplan._facts import destination_facts, trip_countries
+from tripplan._facts import country_days, destination_facts, trip_countries
 from tripplan._zones import zone_country
 
 from .support import EXAMPLES
@@ -117,3 +117,11 @@ def test_facts_command(capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert main(["facts", "XX", "--dates", "2027-03-07..2027-03-08"]) == 2
     assert "'XX' is not an ISO 3166-1 alpha-2 country code" in capsys.readouterr().err
+
+
+def test_days_in_each_country_are_from_arrival_to_departure() -> None:
+    trip = load_trip(EXAMPLES / "european-roadshow.yaml")
+    days = country_days(resolve(trip))
+    assert days["DE"] == (date(2027, 3, 23), date(2027, 3, 25))  # landed in Frankfurt, ICE out
+    assert days["FR"] == (date(2027, 3, 25), date(2027, 3, 28))
+    assert days["US"] == (date(2027, 3, 22), date(2027, 3, 28))  # home: left and came back

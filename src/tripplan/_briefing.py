@@ -5,42 +5,34 @@ The sheet is built in two steps. ``build_sheet`` turns what the audience view ha
 through the locale's Formatter, every fixed label through gettext — and ``_render`` lays it out
 with the Jinja2 templates beside this module.
 
+The view decides what a sheet is made of. The traveller and the team get the trip at a glance
+(one table), the days, who's who and a page per destination country; the customer gets the
+agenda of our visit written for them: the visitors, their own people, the meetings by day.
+
 Bilingual sheets (``languages=["es", "en"]``) give every label and heading in each language and
 the data once, formatted for the first.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-import phonenumbers
-from babel.dates import format_interval
+from babel import Locale
+from babel.dates import format_interval, get_timezone_name
 
-from ._airports import airport, is_airport
-from ._audience import Audience, View, note_texts
+from ._audience import Audience, View
 from ._destination import destination
-from ._facts import DestinationFacts, destination_facts, exchange, trip_countries
-from ._formatting import Formatter
-from ._i18n import CATEGORIES, N_
-from ._items import Flight, Meeting, Stay, Transfer
+from ._facts import country_days, destination_facts, exchange, trip_countries
+from ._holidays import holiday_on
+from ._i18n import N_, catalog_language, label_language
+from ._items import Stay
 from ._model import Trip
 from ._rates import Rate
-from ._sheet import (
-    Contact,
-    Day,
-    Destination,
-    Entry,
-    Label,
-    Labels,
-    Line,
-    Paper,
-    Sheet,
-    Step,
-    default_paper,
-)
+from ._sheet import Day, Destination, Entry, Label, Line, Paper, Section, Sheet, default_paper
+from ._sheet_context import Context
+from ._sheet_items import checkout, entry, overview
+from ._sheet_people import groups
 from ._timeline import Scheduled
 from ._zones import tzdata_version, zone_country
 
@@ -48,269 +40,200 @@ __all__ = ["build_sheet"]
 
 
 class _Builder:
-    def __init__(
-        self, trip: Trip, view: View, languages: Sequence[str], paper: Paper | None, network: bool
-    ) -> None:
+    def __init__(self, trip: Trip, view: View, languages: Sequence[str], network: bool) -> None:
         self.trip, self.view = trip, view
-        self.language = languages[0]
-        self.fmt = Formatter(self.language)
-        self.L = Labels(languages)
-        self.paper: Paper = paper or default_paper(trip, self.language)
+        self.ctx = Context(trip, view, languages)
+        self.fmt, self.L = self.ctx.fmt, self.ctx.L
         self.network = network
-        self.home = trip.home_zone
-        self.home_city = self._city(self.home)
+        self.entries = view.entries()
 
-    def _city(self, zone: ZoneInfo) -> str:
-        home = self.trip.home
-        if zone is self.trip.home_zone and home and len(home) == 3 and is_airport(home):
-            return airport(home).city
-        return self.fmt.city(zone)
-
-    # --- the pieces ----------------------------------------------------------------------------
-
-    def _person(self, key: str) -> str:
-        return self.trip.people[key].described
-
-    def _map(self, entry: Scheduled) -> Line | None:
-        geo = entry.origin.geo
-        if geo is None or entry.origin.iata:
-            return None
-        lat, lon = geo
-        href = f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
-        return Line(self.L("Map"), f"{lat:.4f}, {lon:.4f}", href)
-
-    def _home_time(self, moment: datetime, place: str) -> str | None:
-        if (
-            not self.view.sees_home_time
-            or moment.utcoffset() == moment.astimezone(self.home).utcoffset()
-        ):
-            return None
-        return f"{self.fmt.time(moment)} {place} · {self.fmt.time(moment.astimezone(self.home))} {self.home_city}"
-
-    def entry(self, entry: Scheduled) -> Entry:
-        item, fmt, L = entry.item, self.fmt, self.L
-        place = entry.origin.city or entry.origin.name
-        lines: list[Line] = []
-        people: list[str] = []
-        agenda: list[Step] = []
-        if isinstance(item, Flight):
-            terminal = f" · {item.departure_terminal}" if item.departure_terminal else ""
-            lines.append(
-                Line(
-                    L("Departs"),
-                    f"{fmt.datetime(entry.start)} · {entry.origin.name} ({item.from_}){terminal}",
-                )
-            )
-            arrival_terminal = f" · {item.arrival_terminal}" if item.arrival_terminal else ""
-            lines.append(
-                Line(
-                    L("Arrives"),
-                    f"{fmt.datetime(entry.end)} · {entry.destination.name} ({item.to}){arrival_terminal}",
-                )
-            )
-            lines.append(Line(L("Duration"), fmt.duration(entry.duration)))
-            for label, value in (
-                (N_("Seat"), item.seat),
-                (N_("Confirmation"), item.confirmation),
-            ):
-                if value:
-                    lines.append(Line(L(label), value))
-        elif isinstance(item, Transfer):
-            lines.append(Line(L("Pickup"), f"{fmt.time(entry.start)} · {entry.origin.line}"))
-            lines.append(Line(L("Drop-off"), f"{fmt.time(entry.end)} · {entry.destination.line}"))
-            if item.provider:
-                lines.append(
-                    Line(L("Provider"), item.provider + (f" {item.number}" if item.number else ""))
-                )
-            if item.confirmation:
-                lines.append(Line(L("Confirmation"), item.confirmation))
-        elif isinstance(item, Stay):
-            lines.append(Line(L("Address"), entry.origin.line))
-            if entry.origin.phone:
-                lines.append(Line(L("Phone"), entry.origin.phone))
-            lines.append(Line(L("Check-in"), fmt.datetime(entry.start)))
-            lines.append(Line(L("Check-out"), fmt.datetime(entry.end)))
-            if item.confirmation:
-                lines.append(Line(L("Confirmation"), item.confirmation))
-        else:
-            if entry.origin.key is not None:
-                lines.append(Line(L("Venue"), entry.origin.line))
-            online = item.online if isinstance(item, Meeting) else None
-            if online:
-                lines.append(Line(L("Online meeting"), online, online))
-            if isinstance(item, Meeting):
-                organizer = item.organizer or self.trip.traveller
-                lines.append(Line(L("Organizer"), self._person(organizer)))
-                people = [self._person(k) for k in item.attendees if k != organizer]
-                agenda = [
-                    Step(
-                        f"{step.at:%H:%M}",
-                        step.title,
-                        self.trip.people[step.by].name if step.by else None,
-                    )
-                    for step in item.agenda
-                ]
-        map_line = self._map(entry)
-        if map_line is not None and not isinstance(item, Flight | Transfer):
-            lines.append(map_line)
-        end = fmt.time(entry.end)
-        days_later = (entry.end.date() - entry.start.date()).days
-        if isinstance(item, Stay):
-            end = fmt.time(entry.start)  # the stay's own line shows check-out
-        elif days_later:
-            end += f" (+{days_later})"  # lands the next day, or two days later across the date line
-        return Entry(
-            time=fmt.time(entry.start),
-            end=end,
-            home=self._home_time(entry.start, place),
-            title=self._title(entry),
-            kind=item.type if not isinstance(item, Transfer) else "transfer",
-            category=self._category(entry),
-            lines=lines,
-            people=people,
-            agenda=agenda,
-            notes=note_texts(item.notes),
-        )
-
-    def _title(self, entry: Scheduled) -> str:
-        """The item's name, without the calendar's pictographs: printers and fonts without
-        them show empty boxes, and the category beside it says what the item is."""
-        return entry.name(str(self._category(entry)))
-
-    def _category(self, entry: Scheduled) -> Label:
-        return self.L(CATEGORIES[entry.category])
-
-    def checkout(self, entry: Scheduled) -> Entry:
-        return Entry(
-            time=self.fmt.time(entry.end),
-            end=self.fmt.time(entry.end),
-            home=self._home_time(entry.end, entry.origin.city or entry.origin.name),
-            title=self._title(entry),
-            kind="stay",
-            category=self.L("Check-out"),
-        )
+    # --- days --------------------------------------------------------------------------------
 
     def days(self) -> list[Day]:
-        by_day: dict[date, list[tuple[datetime, Entry, str]]] = {}
-        for entry in self.view.entries():
-            made = self.entry(entry)
-            place = entry.origin.city or entry.origin.name
-            by_day.setdefault(entry.start.date(), []).append((entry.start_utc, made, place))
-            if isinstance(entry.item, Stay):
-                by_day.setdefault(entry.end.date(), []).append(
-                    (entry.end_utc, self.checkout(entry), place)
-                )
+        by_day: dict[date, list[tuple[datetime, Entry, list[Scheduled]]]] = {}
+        for e in self.entries:
+            by_day.setdefault(e.start.date(), []).append((e.start_utc, entry(self.ctx, e), [e]))
+            if isinstance(e.item, Stay):
+                by_day.setdefault(e.end.date(), []).append((e.end_utc, checkout(self.ctx, e), [e]))
         days = []
         for day in sorted(by_day):
             rows = sorted(by_day[day], key=lambda r: r[0])
-            places = list(dict.fromkeys(p for _, _, p in rows))
-            days.append(Day(self.fmt.date(day), " · ".join(places), [r[1] for r in rows]))
+            scheduled = [s for _, _, found in rows for s in found]
+            days.append(
+                Day(
+                    self.fmt.date(day),
+                    " · ".join(self._cities(day, scheduled)),
+                    [made for _, made, _ in rows],
+                    self._holidays(day, scheduled),
+                )
+            )
         return days
 
-    # --- people --------------------------------------------------------------------------------
+    def _cities(self, day: date, entries: list[Scheduled]) -> list[str]:
+        """The cities of a day: where each item starts that day and where it ends that day
+        (never a zone: an online meeting puts the traveller nowhere)."""
+        cities: list[str | None] = []
+        for e in entries:
+            if e.start.date() == day:
+                cities.append(self.ctx.city(e.origin))
+            if e.end.date() == day:
+                cities.append(self.ctx.city(e.destination))
+        return list(dict.fromkeys(c for c in cities if c))
 
-    def contact(self, key: str) -> Contact:
-        person = self.trip.people[key]
-        phones = _phones(person.phone, self.home_country, self.L) if person.phone else []
-        return Contact(
-            name=person.name,
-            details=", ".join(p for p in (person.title, person.organization) if p),
-            side=self.L("Customer") if person.side == "customer" else self.L("Our team"),
-            phones=phones,
-            email=person.email,
+    def _holidays(self, day: date, entries: list[Scheduled]) -> list[str]:
+        """The public holidays that day where the day's items are (``Viernes Santo (Alemania)``)."""
+        regions = dict.fromkeys(
+            (where.country, where.subdivision)
+            for e in entries
+            for where in (e.origin, e.destination)
+            if where.country is not None
         )
+        territories = self.fmt.locale.territories
+        found = []
+        for country, subdivision in regions:
+            assert country is not None
+            name = holiday_on(country, subdivision, day, self.ctx.language)
+            if name:
+                found.append(f"{name} ({territories.get(country, country)})")
+        return list(dict.fromkeys(found))
 
-    @functools.cached_property
-    def home_country(self) -> str | None:
-        return zone_country(self.home.key)
+    # --- the cover ---------------------------------------------------------------------------
 
-    # --- cover and destination -----------------------------------------------------------------
+    def _dates(self) -> Line | None:
+        if not self.entries:
+            return None
+        first = self.entries[0].start.date()
+        last = max(e.end for e in self.entries).date()
+        dates = (
+            format_interval(first, last, "yMMMMd", locale=self.fmt.locale)
+            if last > first
+            else self.fmt.date(first)
+        )
+        return Line(self.L("Dates"), str(dates))
 
     def cover(self) -> list[Line]:
-        L, entries = self.L, self.view.entries()
-        lines = [Line(L("Traveller"), self._person(self.trip.traveller))]
-        if entries:
-            first, last = entries[0].start.date(), max(e.end for e in entries).date()
-            dates = (
-                format_interval(first, last, "yMMMMd", locale=self.fmt.locale)
-                if last > first
-                else self.fmt.date(first)
-            )
-            lines.append(Line(L("Dates"), str(dates)))
-        cities = [
-            e.destination.city or e.destination.name
-            for e in entries
-            if e.destination.country is not None and e.destination.zone.key != self.home.key
-        ]
-        if cities:
-            lines.append(Line(L("Destinations"), ", ".join(dict.fromkeys(cities))))
-        if self.view.sees_home_time:
-            lines.append(Line(L("Home time zone"), f"{self.home_city} ({self.home.key})"))
+        L, ctx = self.L, self.ctx
+        if self.view.hosts_the_visit:
+            return self._agenda_cover()
+        lines = [Line(L("Traveller"), self.trip.people[self.trip.traveller].described)]
+        dates = self._dates()
+        if dates is not None:
+            lines.append(dates)
+        home = self.ctx.home.key
+        cities = [ctx.city(e.destination) for e in self.entries if e.destination.zone.key != home]
+        if any(cities):
+            lines.append(Line(L("Destinations"), ", ".join(dict.fromkeys(c for c in cities if c))))
+        if self.view.sees_home_time and self.entries:
+            moment = self.entries[0].start.astimezone(self.ctx.home)
+            zone = get_timezone_name(moment, locale=self.fmt.locale, zone_variant="generic")
+            lines.append(Line(L("Home time zone"), f"{ctx.home_city} ({zone})"))
         return lines
 
+    def _agenda_cover(self) -> list[Line]:
+        """The customer's agenda: when, where, and who visits."""
+        L, ctx, trip = self.L, self.ctx, self.trip
+        lines = []
+        dates = self._dates()
+        if dates is not None:
+            lines.append(dates)
+        venues = [ctx.place(e.origin) for e in self.entries if e.origin.key is not None]
+        if venues:
+            lines.append(Line(L("Where"), " · ".join(dict.fromkeys(venues))))
+        seen = set(self.view.people())
+        visitors = [p.name for k, p in trip.people.items() if k in seen and p.side == "team"]
+        if visitors:
+            lines.append(Line(L("Visitors"), ", ".join(visitors)))
+        return lines
+
+    def title(self) -> tuple[Label, str]:
+        """What the document is, and its title: the trip's, or for the customer the visit."""
+        if self.view.hosts_the_visit:
+            traveller = self.trip.people[self.trip.traveller]
+            ours = traveller.organization or traveller.name
+            return self.L("Visit agenda"), str(self.L("Visit of {organization}", organization=ours))
+        return self.L("Briefing"), self.trip.title or self.trip.id
+
+    # --- destinations ------------------------------------------------------------------------
+
     def destinations(self) -> list[Destination]:
-        entries = self.view.entries()
-        if not entries:
+        """A page per country visited, over the days spent there (not the days at home)."""
+        if not self.entries or not self.view.sees_destination_page:
             return []
-        start, end = entries[0].start.date(), max(e.end for e in entries).date()
+        home_country = zone_country(self.ctx.home.key)
+        spans = country_days(self.entries)
         result = []
         for country, info in trip_countries(self.trip).items():
-            if country == self.home_country:
+            if country == home_country or country not in spans:
                 continue
+            start, end = spans[country]
             facts = destination_facts(
                 country,
                 start,
                 end,
-                locale=self.language,
-                home=self.home,
+                locale=self.ctx.language,
+                home=self.ctx.home,
                 zones=tuple(info["zones"]),
                 subdivision=info["subdivision"],
-                places=list(info["places"].values()),
+                places=[
+                    (self.ctx.spell(name), lat, lon, zone)
+                    for name, lat, lon, zone in info["places"].values()
+                ],
             )
-            result.append(self._destination(facts))
+            home_city = self.ctx.home_city if self.view.sees_home_time else None
+            rate = None
+            if self.view.sees_money:
+                stated = [
+                    Rate(r.per, r.currency, r.rate, r.date, r.source) for r in self.trip.rates
+                ]
+                rate = exchange(facts, self.ctx.home, stated, network=self.network)
+            result.append(destination(facts, self.L, self.fmt, home_city, rate))
         return result
 
-    def _destination(self, facts: DestinationFacts) -> Destination:
-        home_city = self.home_city if self.view.sees_home_time else None
-        rate = None
-        if self.view.sees_money:
-            stated = [Rate(r.per, r.currency, r.rate, r.date, r.source) for r in self.trip.rates]
-            rate = exchange(facts, self.home, stated, network=self.network)
-        return destination(facts, self.L, self.fmt, home_city, rate)
+    # --- the whole -----------------------------------------------------------------------------
 
+    def sections(self, destinations: list[Destination]) -> tuple[Section, ...]:
+        if self.view.hosts_the_visit:
+            return ("people", "days")
+        found: list[Section] = ["overview"] if self.view.sees_overview else []
+        found += ["days", "people"]
+        if destinations:
+            found.append("destinations")
+        return tuple(found)
 
-def _phones(number: str, home_country: str | None, L: Labels) -> list[Line]:
-    """A number written three ways: international, local (as dialled in its country), and
-    from the traveller's home country."""
-    try:
-        parsed = phonenumbers.parse(number, None)
-    except phonenumbers.NumberParseException:
-        return [Line(None, number)]
-    lines = [
-        Line(
-            L("From abroad"),
-            phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
-        ),
-        Line(
-            L("Locally"),
-            phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL),
-        ),
-    ]
-    region = phonenumbers.region_code_for_number(parsed)
-    if home_country and region and home_country != region:
-        home = phonenumbers.format_out_of_country_calling_number(parsed, home_country)
-        lines.append(Line(L("From home"), home))
-    return lines
+    def labels(self) -> dict[str, Label]:
+        L = self.L
+        labels = {key: L(message) for key, message in _LABELS.items()}
+        labels["home_time"] = L("{city} time", city=self.ctx.home_city)
+        return labels
+
+    def warnings(self) -> tuple[str, ...]:
+        """A language asked for that has no catalog: the labels fall back to English."""
+        found = []
+        for language in self.ctx.languages:
+            if catalog_language(language) is None:
+                name = Locale.parse(language.replace("-", "_")).get_display_name("en")
+                found.append(
+                    f"no labels in {name} ({language}): the sheet's labels are in English "
+                    f"(the fallback); its dates and numbers are in {name}"
+                )
+        return tuple(found)
 
 
 _LABELS = {
     "agenda": N_("Agenda"),
     "attendees": N_("Attendees"),
-    "contacts": N_("Contacts"),
+    "attends": N_("Attends"),
+    "day": N_("Day"),
     "destination": N_("Destination"),
-    "hosts": N_("Hosts"),
-    "briefing": N_("Briefing"),
     "email": N_("Email"),
+    "holiday": N_("Public holiday"),
+    "language": N_("Language"),
+    "overview": N_("The trip at a glance"),
+    "phone": N_("Phone"),
+    "people": N_("Who's who"),
+    "time": N_("Time"),
+    "what": N_("What"),
+    "where": N_("Where"),
 }
 
 
@@ -326,21 +249,30 @@ def build_sheet(
     """The sheet's content for one audience, in one language or several (bilingual).
 
     The exchange rate shown is the one the trip states; ``rates=True`` also fetches one (or
-    uses a cached one) over the network, which never stops or hangs the build.
+    uses a cached one) over the network, which never stops or hangs the build. A language
+    without a catalog gets English labels and a line in ``Sheet.warnings`` saying so.
     """
+    languages = list(languages)
     view = View(trip, Audience(audience), organization)
-    b = _Builder(trip, view, list(languages), paper, rates)
+    b = _Builder(trip, view, languages, rates)
+    kicker, title = b.title()
+    destinations = b.destinations()
     return Sheet(
-        language=b.language,
+        language=languages[0],
         languages=tuple(languages),
         audience=view.audience.value,
-        paper=b.paper,
-        title=trip.title or trip.id,
+        paper=paper or default_paper(trip, languages[0]),
+        kicker=kicker,
+        title=title,
         cover=b.cover(),
-        hosts=[b.contact(k) for k in view.hosts()],
+        sections=b.sections(destinations),
+        overview=overview(b.ctx, b.entries) if view.sees_overview else [],
         days=b.days(),
-        destinations=b.destinations(),
-        contacts=[b.contact(k) for k in view.people()],
-        labels={key: b.L(message) for key, message in _LABELS.items()},
+        people=groups(b.ctx, b.entries),
+        destinations=destinations,
+        labels=b.labels(),
         footer=f"tripplan · tzdata {tzdata_version()}",
+        home_city=b.ctx.home_city if view.sees_home_time else None,
+        lang=label_language(languages[0]),
+        warnings=b.warnings(),
     )

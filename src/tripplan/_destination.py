@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
 
 from ._facts import DestinationFacts
@@ -95,14 +95,15 @@ def destination(
                 str(L("on the left") if data.driving == "left" else L("on the right")),
             ),
             Line(L("Units"), str(L(units[data.measurement]))),
-            Line(L("Tipping"), data.tipping),
+            Line(L("Tipping"), L.text(data.tipping)),  # curated English, translated by msgid
         ]
         sections.append((L("Practical"), practical))
     if facts.sun:
         sun = [
             Line(
                 None,
-                f"{s.place}, {fmt.date(s.day)}: ↑ {fmt.time(s.sunrise)} ↓ {fmt.time(s.sunset)}",
+                f"{s.place} · {format_skeleton('MMMEd', s.day, locale=fmt.locale)}: "
+                f"↑ {fmt.time(s.sunrise)} ↓ {fmt.time(s.sunset)}",
             )
             for s in facts.sun
             if s.sunrise and s.sunset

@@ -9,7 +9,7 @@ optional network data (``_rates``): it is asked for only when the caller wants i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -19,7 +19,7 @@ from ._countries import country_data
 from ._formatting import territory_locale
 from ._holidays import holidays_between
 from ._rates import Rate, RateResult, exchange_rate
-from ._timeline import resolve
+from ._timeline import Scheduled, resolve
 from ._types import format_offset
 from ._zones import Transition, country_zones, get_zone, transitions, zone_country
 
@@ -33,6 +33,7 @@ __all__ = [
     "Holiday",
     "SunTimes",
     "ZoneFacts",
+    "country_days",
     "destination_facts",
     "exchange",
     "trip_countries",
@@ -273,6 +274,18 @@ def trip_countries(trip: Trip) -> dict[str, dict[str, Any]]:
                 info["places"][where.city] = (where.city, where.geo[0], where.geo[1], where.zone)
             info["subdivision"] = info["subdivision"] or where.subdivision
     return found
+
+
+def country_days(entries: Iterable[Scheduled]) -> dict[str, tuple[date, date]]:
+    """The first and last local day the traveller spends in each country, from the entries of
+    the timeline: a day counts where an item starts or ends there, and every night of a stay.
+    Days at home before leaving and after coming back are not days at the destination."""
+    days: dict[str, list[date]] = {}
+    for entry in entries:
+        for where, moment in ((entry.origin, entry.start), (entry.destination, entry.end)):
+            if where.country is not None:
+                days.setdefault(where.country, []).append(moment.date())
+    return {country: (min(found), max(found)) for country, found in days.items()}
 
 
 def facts_to_dict(facts: DestinationFacts) -> dict[str, Any]:

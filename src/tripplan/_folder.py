@@ -59,7 +59,9 @@ def write_folder(directory: str | os.PathLike[str], files: Mapping[str, bytes]) 
                 _write_file(stage / path, files[name], target / path)
             _carry_over(target, stage, previous | {MANIFEST}, set(names))
             _write_file(
-                stage / MANIFEST, json.dumps(sorted(str(n) for n in names), indent=1).encode(), target / MANIFEST
+                stage / MANIFEST,
+                json.dumps(sorted(str(n) for n in names), indent=1).encode(),
+                target / MANIFEST,
             )
             _fsync_dir(stage)
             _switch(stage, target)

@@ -1,7 +1,10 @@
 """Laying a sheet out: HTML, Markdown and text through Jinja2 templates, PDF through WeasyPrint.
 
 The HTML template escapes everything (autoescape); the Markdown one escapes Markdown and HTML
-syntax; so no text from a trip file can become markup.
+syntax; so no text from a trip file can become markup. Links to follow from paper (a map, an
+online meeting) print in HTML as QR codes (segno, inline SVG) with a short label; the text
+formats print the link itself. The templates lay out what the sheet holds, in the order of
+``Sheet.sections``: what an audience gets was decided before the sheet was built.
 """
 
 from __future__ import annotations
@@ -58,8 +61,19 @@ def _one_line(value: Any) -> Any:
 
 
 @functools.cache
+def _qr(href: str) -> Markup:
+    """A link as a QR code, inline SVG (segno): paths only, so nothing of the link's text can
+    become markup. It prints at any size the stylesheet gives it (``viewBox``, no width)."""
+    import segno
+
+    code = segno.make(str(href), error="m", micro=False)
+    svg = code.svg_inline(scale=1, border=2, omitsize=True, dark="#000", light="#fff")
+    return Markup(svg.replace("<svg ", '<svg role="img" aria-hidden="true" ', 1))
+
+
+@functools.cache
 def _environment(kind: Literal["html", "md", "txt"]) -> Any:
-    return Environment(
+    environment = Environment(
         loader=PackageLoader("tripplan", "templates"),
         autoescape=kind == "html",
         undefined=StrictUndefined,
@@ -68,6 +82,8 @@ def _environment(kind: Literal["html", "md", "txt"]) -> Any:
         keep_trailing_newline=True,
         finalize={"md": _markdown, "txt": _one_line}.get(kind),
     )
+    environment.filters["qr"] = _qr
+    return environment
 
 
 @overload
