@@ -486,3 +486,14 @@ def test_a_line_break_in_a_key_stays_on_its_problems_line(
     code, _, err = run(capsys, "check", str(path))
     lines = err.strip().splitlines()
     assert code == 2 and all(line.startswith(f"{path}") for line in lines), lines
+
+
+def test_a_language_without_labels_is_a_warning_naming_the_fallback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        capsys, "brief", REFERENCE, "-o", str(tmp_path / "it.html"), "--lang", "it"
+    )
+    assert code == 0 and out.startswith("wrote ")
+    assert err.startswith("tripplan: warning: no labels in Italian (it)") and "English" in err
+    assert run(capsys, "brief", REFERENCE, "-o", str(tmp_path / "es.html"), "--lang", "es")[2] == ""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import icalendar
 
@@ -25,6 +25,7 @@ from ._version import __version__
 from ._zones import tzdata_version
 
 __all__ = [
+    "Outputs",
     "build_outputs",
     "check_report",
     "invitations_since",
@@ -33,6 +34,14 @@ __all__ = [
     "timeline_report",
     "to_json",
 ]
+
+
+class Outputs(NamedTuple):
+    """What ``build_outputs`` makes: the files by relative path, the findings, the warnings."""
+
+    files: dict[str, bytes]
+    findings: list[Finding]
+    warnings: tuple[str, ...] = ()
 
 
 def to_json(data: Any) -> str:
@@ -107,8 +116,9 @@ def build_outputs(
     busy: Iterable[BusyEvent] = (),
     source: str = "",
     sent: Mapping[str, bytes] | None = None,
-) -> tuple[dict[str, bytes], list[Finding]]:
-    """Every output of a trip, rendered in memory before anything is written, and the findings.
+) -> Outputs:
+    """Every output of a trip, rendered in memory before anything is written, the findings, and
+    the warnings of the sheets (a language without labels of its own).
 
     The outputs, by relative path: ``trip.ics`` (the traveller's calendar), ``invites/*.ics``
     (one invitation per meeting), ``briefing-<language>.html`` (a sheet per trip language),
@@ -119,6 +129,7 @@ def build_outputs(
     request, and an earlier cancellation stays while its meeting stays away.
     """
     findings = check(trip, options, busy=busy)
+    warnings: list[str] = []
     files: dict[str, bytes] = {
         "timeline.json": to_json(timeline_report(trip)).encode(),
         "check.json": to_json(check_report(trip, findings, source)).encode(),
@@ -133,8 +144,9 @@ def build_outputs(
     }
     for language in trip.languages:
         sheet = build_sheet(trip, languages=[language], rates=rates)
+        warnings.extend(sheet.warnings)
         files[f"briefing-{language}.html"] = render_sheet(sheet, "html").encode()
-    return files, findings
+    return Outputs(files, findings, tuple(dict.fromkeys(warnings)))
 
 
 def _cancellations(

@@ -152,6 +152,12 @@ def _languages(text: str) -> list[str]:
         raise OptionError(f"--lang: {error}") from None
 
 
+def _warn(warnings: Iterable[str]) -> None:
+    """What the reader should know but that does not stop the command: on standard error."""
+    for warning in warnings:
+        sys.stderr.write(f"tripplan: warning: {warning}\n")
+
+
 def _write(args: argparse.Namespace, data: str | bytes, out: TextIO) -> None:
     """Write ``--out`` atomically (never over an input), or to standard output for ``-``."""
     target = args.out
@@ -296,6 +302,7 @@ def brief(args: argparse.Namespace, out: TextIO) -> int:
         paper=args.paper,
         rates=args.rates,
     )
+    _warn(sheet.warnings)
     _write(args, render_sheet(sheet, fmt), out)
     return EXIT_OK
 
@@ -305,7 +312,7 @@ def build(args: argparse.Namespace, out: TextIO) -> int:
     trip = _load(args)
     invites = Path(args.out) / "invites"
     sent = {p.name: p.read_bytes() for p in invites.glob("*.ics")} if invites.is_dir() else {}
-    files, findings = build_outputs(
+    files, findings, warnings = build_outputs(
         trip,
         now=_stamp(args, trip),
         rates=args.rates,
@@ -313,6 +320,7 @@ def build(args: argparse.Namespace, out: TextIO) -> int:
         source=_source(args),
         sent=sent,
     )
+    _warn(warnings)
     _refuse_inputs(args, [Path(args.out) / name for name in files])
     for path in write_folder(args.out, files):
         out.write(f"wrote {path}\n")
