@@ -7,6 +7,7 @@ the parsers of Thunderbird and Evolution.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import re
 import socket
@@ -664,15 +665,26 @@ HEADER_BREAKERS = {
 }
 
 
-def with_change(trip: Trip, change: Any) -> Trip | None:
-    """``trip`` with its data changed; ``None`` when the model refuses the change at load
-    (then no invitation can carry it either, which is as good)."""
+def refused(trip: Trip, change: Any) -> list[str]:
+    """The paths of the problems the model finds in ``trip`` with its data changed."""
     data = trip.model_dump(by_alias=True, mode="json", exclude_unset=True)
     change(data)
     try:
-        return Trip.model_validate(data)
-    except TripFileError:
-        return None
+        Trip.model_validate(data)
+    except TripFileError as error:
+        return [problem.path for problem in error.problems]
+    return []
+
+
+def unchecked(trip: Trip, path: tuple[Any, ...], value: str) -> Trip:
+    """A copy of ``trip`` with one field set without validation, as a script could (frozen
+    models only stop the polite): the mail layer must refuse what the model would have."""
+    copied = copy.deepcopy(trip)
+    target: Any = copied
+    for part in path[:-1]:
+        target = target[part] if isinstance(target, dict | list) else getattr(target, part)
+    object.__setattr__(target, path[-1], value)
+    return copied
 
 
 @pytest.mark.parametrize(("text", "named"), HEADER_BREAKERS.values(), ids=HEADER_BREAKERS.keys())
@@ -683,9 +695,8 @@ def test_a_control_character_in_a_name_is_an_error_naming_the_person(
     def rename(data: dict[str, Any]) -> None:
         data["people"][who]["name"] = text
 
-    trip = with_change(REFERENCE, rename)
-    if trip is None:
-        pytest.skip("the model refuses this name at load")
+    assert refused(REFERENCE, rename) == [f"people.{who}.name"]  # the model refuses it first
+    trip = unchecked(REFERENCE, ("people", who, "name"), text)
     invitations = [
         i for i in build_invitations(trip, now=DATE) if who in (i.organizer, *i.recipients)
     ]
@@ -722,9 +733,15 @@ def test_a_control_character_in_a_subject_is_an_error_naming_the_item() -> None:
         ]
         data["items"][index]["title"] = "Partner preparation\rBcc: all@evil.example"
 
-    trip = with_change(REFERENCE, retitle)
-    if trip is None:
-        pytest.skip("the model refuses this title at load")
+    (index,) = [
+        i
+        for i, item in enumerate(REFERENCE.items)
+        if item.title == "Partner preparation with Andes Partners"
+    ]
+    assert refused(REFERENCE, retitle) == [f"items[{index}].title"]  # the model refuses it first
+    trip = unchecked(
+        REFERENCE, ("items", index, "title"), "Partner preparation\rBcc: all@evil.example"
+    )
     (one,) = [i for i in build_invitations(trip, now=DATE) if "Partner preparation" in i.subject]
     index = trip.index(one.item_id)
     with pytest.raises(InvitationError) as caught:
@@ -771,9 +788,10 @@ def test_an_organizer_domain_a_message_id_cannot_use_is_an_invitation_error() ->
     def underscore(data: dict[str, Any]) -> None:
         data["people"]["dana"]["email"] = "dana@north_wind.example"
 
-    trip = with_change(REFERENCE, underscore)
-    if trip is None:
-        pytest.skip("the model refuses this address at load")
+    assert refused(REFERENCE, underscore) == []  # an address the model lets through
+    data = REFERENCE.model_dump(by_alias=True, mode="json", exclude_unset=True)
+    underscore(data)
+    trip = Trip.model_validate(data)
     one = next(i for i in build_invitations(trip, now=DATE) if i.organizer == "dana")
     with pytest.raises(InvitationError, match=r"^people\.dana\.email: 'north_wind\.example'"):
         invitation_mail(trip, one, date=DATE)
