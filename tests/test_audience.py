@@ -4,6 +4,7 @@ are looked for in every output made for every audience."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -216,8 +217,8 @@ def test_every_renderer_reads_notes_and_bookings_only_through_the_gate(
     audience: a renderer that read a note or a booking from the trip itself would show one."""
 
     def nothing(self: View, item: Item) -> Item:
-        bookings = {d.kind: None for d in item.details() if d.booking}
-        return item.model_copy(update={"notes": Notes(), **bookings})
+        update: dict[str, Any] = {d.kind: None for d in item.details() if d.booking}
+        return item.model_copy(update={**update, "notes": Notes()})
 
     monkeypatch.setattr(View, "redact", nothing)
     for audience in ("traveller", "team", "customer"):

@@ -106,7 +106,7 @@ def _nested(depth: int) -> Any:
 
 @st.composite
 def mutated(draw: st.DrawFn) -> dict[str, Any]:
-    document = copy.deepcopy(draw(st.sampled_from(SEEDS)))
+    document: dict[str, Any] = copy.deepcopy(draw(st.sampled_from(SEEDS)))
     for _ in range(draw(st.integers(1, 3))):
         paths = [p for p in _paths(document) if p]
         path = draw(st.sampled_from(paths))

@@ -36,8 +36,21 @@ class CheckOptions:
 
     international_arrival_buffer: timedelta = timedelta(hours=2)
     domestic_arrival_buffer: timedelta = timedelta(hours=1)
-    min_connection: timedelta = timedelta(hours=1)
+    #: The shortest connection between two flights at one airport, by kind: both flights
+    #: domestic; the next flight international (from a domestic or an international one); an
+    #: international flight then a domestic one (immigration, customs, bags checked again).
+    domestic_connection: timedelta = timedelta(minutes=45)
+    international_connection: timedelta = timedelta(hours=1)
+    international_to_domestic_connection: timedelta = timedelta(minutes=90)
+    #: The shortest connection when the next flight leaves from another airport (JFK -> LGA).
+    airport_change_connection: timedelta = timedelta(hours=3)
+    #: A floor under every connection minimum above (none by default): ``--min-connection``.
+    min_connection: timedelta = timedelta(0)
     venue_change: timedelta = timedelta(minutes=30)
+    #: Farther apart than this (great circle) is not a drive: it takes a flight or a train.
+    no_travel_km: float = 150.0
+    #: An attendee's business hours in their own zone.
+    attendee_hours: tuple[time, time] = (time(8, 0), time(19, 0))
     business_hours: tuple[time, time] = (time(8, 0), time(19, 0))
     jet_lag_shift: timedelta = timedelta(hours=5)
     jet_lag_window: timedelta = timedelta(hours=24)
@@ -46,6 +59,10 @@ class CheckOptions:
     business_kinds: frozenset[str] = frozenset(
         {"it_staff_day", "executive_meeting", "demo", "other"}
     )
+    #: The machine's zone data that ``zone-data-skew`` compares with tripplan's: a zoneinfo
+    #: folder; None for the first folder of ``zoneinfo.TZPATH`` that exists. A folder that does
+    #: not exist (or ``""``) turns the comparison off.
+    system_zoneinfo: str | None = None
     disabled: frozenset[str] = field(default_factory=frozenset)
 
 

@@ -5,8 +5,9 @@ weekend meeting, a tight connection) is a finding here. Each check reads the res
 only and compares instants in UTC. Codes are documented in ``docs/checks.md`` and never change
 meaning; new checks get new codes.
 
-The checks themselves live by concept: getting there (``_travel_checks``) and the local calendar
-(``_calendar_checks``); what they share is in ``_checking``. This module is their registry, in
+The checks themselves live by concept: getting there (``_travel_checks``), where the traveller
+is (``_whereabouts``), the local calendar (``_calendar_checks``) and the zone data
+(``_zone_checks``); what they share is in ``_checking``. This module is their registry, in
 the order they run, and ``check``.
 """
 
@@ -16,6 +17,8 @@ from collections.abc import Iterable
 
 from . import _calendar_checks as calendar
 from . import _travel_checks as travel
+from . import _whereabouts as whereabouts
+from . import _zone_checks as zones
 from ._checking import CheckFn, CheckOptions, Plan, codes_of
 from ._exceptions import OptionError
 from ._feeds import BusyEvent
@@ -33,17 +36,21 @@ _CHECKS: list[tuple[frozenset[str], CheckFn]] = []
 for _fn in (
     travel.overlap,
     travel.arrival_buffer,
-    travel.venue_change,
+    whereabouts.no_travel,
+    whereabouts.venue_change,
     travel.flight_order,
     travel.flight_too_fast,
     travel.flight_too_slow,
     travel.connections,
     travel.nights,
     calendar.business_hours,
+    whereabouts.attendee_hours,
     calendar.weekend_meeting,
     calendar.public_holiday,
     travel.jet_lag,
     calendar.dst_change,
+    zones.zone_mismatch,
+    zones.zone_data_skew,
     calendar.agenda,
     travel.stays,
 ):

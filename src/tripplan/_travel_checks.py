@@ -1,4 +1,4 @@
-"""Plan checks about getting there: overlaps, buffers after landing, changes of venue, flights,
+"""Plan checks about getting there: overlaps, buffers after landing, flights,
 connections, nights without a bed, jet lag and hotel stays booked twice."""
 
 from __future__ import annotations
@@ -6,9 +6,10 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from ._checking import Plan, finding_codes, is_meeting_of, km, located, place_key
+from ._checking import Plan, finding_codes, is_meeting_of, km, located
 from ._findings import Finding, Severity
 from ._findings import local_time as _local
 from ._findings import span as _span
@@ -25,7 +26,6 @@ __all__ = [
     "nights",
     "overlap",
     "stays",
-    "venue_change",
 ]
 
 
@@ -77,34 +77,6 @@ def arrival_buffer(plan: Plan) -> Iterator[Finding]:
                 entry,
                 at=entry.start_utc,
             )
-
-
-@finding_codes(
-    "venue-change", "no transfer and too little time between meetings at different places"
-)
-def venue_change(plan: Plan) -> Iterator[Finding]:
-    previous: Scheduled | None = None
-    for entry in plan.present:
-        if not located(entry):
-            previous = None  # a transfer or flight in between moves the traveller
-            continue
-        if previous is not None and place_key(previous) and place_key(entry):
-            a, b = previous.destination, entry.origin
-            if a.key != b.key:
-                need = plan.options.venue_change
-                if a.geo and b.geo:
-                    need = max(need, timedelta(hours=km(a.geo, b.geo) / 30) + timedelta(minutes=15))
-                gap = entry.start_utc - previous.end_utc
-                if timedelta(0) <= gap < need:
-                    yield plan.finding(
-                        "venue-change",
-                        Severity.WARNING,
-                        f"{entry.label!r} at {b.name} starts {_span(gap)} after {previous.label!r} "
-                        f"ends at {a.name}, with no transfer planned; allow about {_span(need)}",
-                        previous,
-                        entry,
-                    )
-        previous = entry
 
 
 @finding_codes(
@@ -162,32 +134,87 @@ def flight_too_slow(plan: Plan) -> Iterator[Finding]:
             )
 
 
+def _international(flight: Scheduled) -> bool:
+    return flight.origin.country != flight.destination.country
+
+
+def _connection_kind(arrival: Scheduled, departure: Scheduled, plan: Plan) -> tuple[str, timedelta]:
+    """What kind of connection two flights at one airport make, and the least time it needs."""
+    options = plan.options
+    if _international(arrival) and not _international(departure):
+        kind, need = (
+            "an international-to-domestic connection (immigration, customs, bags checked again)",
+            options.international_to_domestic_connection,
+        )
+    elif _international(departure) or _international(arrival):
+        kind, need = "an international connection", options.international_connection
+    else:
+        kind, need = "a domestic connection", options.domestic_connection
+    return kind, max(need, options.min_connection)
+
+
+def _flight_pairs(plan: Plan) -> Iterator[tuple[Scheduled, Scheduled, bool]]:
+    """Each flight of the traveller and the next one they take with nothing but ground travel
+    between (stays aside), and whether there is ground travel between."""
+    landed: Scheduled | None = None
+    ground = False
+    for entry in plan.present:
+        if isinstance(entry.item, Flight):
+            if landed is not None:
+                yield landed, entry, ground
+            landed, ground = entry, False
+        elif entry.item.moves:
+            ground = True
+        else:
+            landed = None  # a meeting or activity between: a stopover, not a connection
+
+
 @finding_codes(
     "connection-too-short",
-    "too little time to change planes",
-    ("connection-airport-change", "a connecting flight leaves from another airport"),
+    "too little time to change planes at one airport, for the kind of connection",
+    (
+        "connection-airport-change",
+        "the next flight leaves from another airport: too little time, or no transfer planned",
+    ),
 )
 def connections(plan: Plan) -> Iterator[Finding]:
-    for previous, entry in itertools.pairwise(plan.present):
+    for previous, entry, ground in _flight_pairs(plan):
         arrival, departure = previous.item, entry.item
-        if not (isinstance(arrival, Flight) and isinstance(departure, Flight)):
-            continue
+        assert isinstance(arrival, Flight) and isinstance(departure, Flight)
         gap = entry.start_utc - previous.end_utc
+        if gap < timedelta(0):
+            continue  # an overlap, reported as such
         if arrival.to != departure.from_:
+            need = max(plan.options.airport_change_connection, plan.options.min_connection)
+            if gap >= need and ground:
+                continue
+            here, there = previous.destination.geo, entry.origin.geo
+            far = f", {km(here, there):,.0f} km away" if here and there else ""
+            if gap < need:
+                without = ", with no transfer planned" if not ground else ""
+                message = (
+                    f"only {_span(gap)} between {previous.label} landing at {arrival.to} and "
+                    f"{entry.label} leaving from {departure.from_}{far}{without}; changing "
+                    f"airports needs at least {_span(need)} (the ride, then check-in and security "
+                    "again)"
+                )
+            else:
+                message = (
+                    f"{previous.label} lands at {arrival.to} but {entry.label} departs from "
+                    f"{departure.from_}{far}, {_span(gap)} later, with no transfer planned "
+                    "between the airports"
+                )
             yield plan.finding(
-                "connection-airport-change",
-                Severity.WARNING,
-                f"{previous.label} lands at {arrival.to} but {entry.label} departs from "
-                f"{departure.from_}, with no transfer planned between the airports",
-                previous,
-                entry,
+                "connection-airport-change", Severity.WARNING, message, previous, entry
             )
-        elif timedelta(0) <= gap < plan.options.min_connection:
+            continue
+        kind, need = _connection_kind(previous, entry, plan)
+        if gap < need:
             yield plan.finding(
                 "connection-too-short",
                 Severity.WARNING,
                 f"only {_span(gap)} at {departure.from_} between {previous.label} and "
-                f"{entry.label}; allow at least {_span(plan.options.min_connection)}",
+                f"{entry.label}; {kind} needs at least {_span(need)}",
                 previous,
                 entry,
             )
@@ -197,10 +224,9 @@ _ONE_DAY = timedelta(days=1)
 _TWO_AM = time(2, 0)
 
 
-@finding_codes(
-    "night-without-stay", "a night of the trip has neither a stay nor an overnight journey"
-)
-def nights(plan: Plan) -> Iterator[Finding]:
+def _bare_nights(plan: Plan) -> Iterator[tuple[date, ZoneInfo, Scheduled, datetime]]:
+    """Each night (the evening's date, where the traveller is, the latest item started before
+    it, its instant) that neither a stay nor a journey under way covers, in time order."""
     entries = plan.entries
     if not entries:
         return
@@ -247,14 +273,56 @@ def nights(plan: Plan) -> Iterator[Finding]:
             else:
                 skip_from, skip_to = start, end
             continue
-        yield plan.finding(
-            "night-without-stay",
-            Severity.WARNING,
-            f"no hotel or overnight journey for the night of {day - _ONE_DAY:%a %Y-%m-%d} "
-            f"({zone.key})",
-            entries[index],
-            at=instant,
-        )
+        yield day - _ONE_DAY, zone, entries[index], instant
+
+
+def _days(first: date, last: date) -> str:
+    """``Tue 9 - Thu 11 March 2027`` (an en dash), across months or years, or one day."""
+    if first == last:
+        return f"{first:%a} {first.day} {first:%B %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        head = f"{first:%a} {first.day}"
+    elif first.year == last.year:
+        head = f"{first:%a} {first.day} {first:%B}"
+    else:
+        head = f"{first:%a} {first.day} {first:%B %Y}"
+    return f"{head} – {last:%a} {last.day} {last:%B %Y}"
+
+
+def _where(entry: Scheduled) -> str | None:
+    """Where the traveller last was: ``in`` a city, or ``at`` a place (None: online only)."""
+    place = entry.destination
+    if place.city:
+        return f"in {place.city}"
+    return f"at {place.name}" if place.key is not None else None
+
+
+@finding_codes(
+    "night-without-stay", "nights of the trip with neither a stay nor an overnight journey"
+)
+def nights(plan: Plan) -> Iterator[Finding]:
+    run: list[tuple[date, ZoneInfo, Scheduled, datetime]] = []
+    for night in [*_bare_nights(plan), None]:
+        if night is not None and run:
+            last_day, last_zone = run[-1][0], run[-1][1]
+            if night[0] == last_day + _ONE_DAY and night[1].key == last_zone.key:
+                run.append(night)
+                continue
+        if run:
+            first, last = run[0], run[-1]
+            places = ", ".join(dict.fromkeys(w for n in run if (w := _where(n[2]))))
+            where = f"{places} ({first[1].key})" if places else f"({first[1].key})"
+            count = len(run)
+            what = (
+                f"no hotel or overnight journey for the night of {_days(first[0], first[0])}"
+                if count == 1
+                else f"{count} nights without a hotel or an overnight journey: the nights of "
+                f"{_days(first[0], last[0])}"
+            )
+            yield plan.finding(
+                "night-without-stay", Severity.WARNING, f"{what}, {where}", first[2], at=first[3]
+            )
+        run = [night] if night is not None else []
 
 
 @finding_codes("jet-lag", "an important meeting soon after a large time zone shift")
