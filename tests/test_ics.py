@@ -177,7 +177,9 @@ def test_reproducible_and_stable_uids(reference: Trip) -> None:
     assert build_calendar(reference, now=NOW + timedelta(days=1)).to_ical() != first
 
 
-AWKWARD = 'Déjà vu, "quoted"; back\\slash, a literal \\n, 🚀 ñandú'  # one line: titles refuse line breaks
+AWKWARD = (
+    'Déjà vu, "quoted"; back\\slash, a literal \\n, 🚀 ñandú'  # one line: titles refuse line breaks
+)
 
 
 def test_awkward_text_round_trips_exactly_and_cannot_inject(tmp_path: Path) -> None:
