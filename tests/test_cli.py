@@ -497,3 +497,53 @@ def test_a_language_without_labels_is_a_warning_naming_the_fallback(
     assert code == 0 and out.startswith("wrote ")
     assert err.startswith("tripplan: warning: no labels in Italian (it)") and "English" in err
     assert run(capsys, "brief", REFERENCE, "-o", str(tmp_path / "es.html"), "--lang", "es")[2] == ""
+
+
+def test_an_output_that_is_a_folder_is_named_as_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "ics", REFERENCE, "-o", str(tmp_path))
+    assert code == 2 and err == f"tripplan: {tmp_path}: is a folder; name a file to write\n"
+    assert list(tmp_path.iterdir()) == []  # no temporary file left beside it either
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600)])
+def test_written_files_honour_the_umask_and_keep_a_replaced_mode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], umask: int, mode: int
+) -> None:
+    import os
+
+    target = tmp_path / "trip.ics"
+    previous = os.umask(umask)
+    try:
+        assert run(capsys, "ics", REFERENCE, "-o", str(target))[0] == 0
+        assert target.stat().st_mode & 0o777 == mode
+        target.chmod(0o640)
+        assert run(capsys, "brief", REFERENCE, "-o", str(target), "--format", "txt")[0] == 0
+        assert target.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(previous)
+
+
+def test_a_control_character_in_yaml_is_one_located_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_bytes(b"id: x\ntitle: a\x07b\ntraveller: d\n")
+    code, _, err = run(capsys, "check", str(path))
+    assert code == 2 and err == (
+        f"{path}:2: YAML syntax error: the control character U+0007 is not allowed in a YAML "
+        "file; remove it\n"
+    )
+
+
+def test_an_organizer_without_email_names_the_trip_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    trip = json.loads((DATA / "santiago-customer-visit.json").read_text(encoding="utf-8"))
+    del trip["people"]["dana"]["email"]
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(trip), encoding="utf-8")
+    code, _, err = run(capsys, "invites", str(path), "-o", str(tmp_path / "out"))
+    assert code == 2 and err.startswith(f"{path}: items[") and "has no email" in err
+    assert not (tmp_path / "out").exists()

@@ -28,7 +28,7 @@ from ._build import (
 from ._caldav import publish_calendar
 from ._checks import CheckOptions, check
 from ._destination import destination_lines
-from ._exceptions import MailError, OptionError
+from ._exceptions import InvitationError, MailError, OptionError
 from ._facts import destination_facts, exchange, facts_to_dict
 from ._feeds import BusyEvent
 from ._folder import write_folder
@@ -210,8 +210,11 @@ def invites(args: argparse.Namespace, out: TextIO) -> int:
     now = _stamp(args, trip)
     if args.send:
         check_mail_url(args.send)  # before anything is written: a URL that cannot work
-    sent = invitations_since(trip, previous, now=now)
-    messages = [invitation_mail(trip, i, date=now) for i in sent] if args.send else []
+    try:
+        sent = invitations_since(trip, previous, now=now)
+        messages = [invitation_mail(trip, i, date=now) for i in sent] if args.send else []
+    except InvitationError as error:  # say which trip: the message names the item and field
+        raise InvitationError(f"{_source(args)}: {error}") from None
     files = {i.filename: i.to_ical() for i in sent}
     _refuse_inputs(args, [Path(args.out) / name for name in files])
     for path in write_outputs(args.out, files):

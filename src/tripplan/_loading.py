@@ -137,8 +137,24 @@ def _read_yaml(text: str, source: str) -> tuple[Any, bool]:
         raise TripFileError(
             [Problem(f"YAML syntax error: {what}", file=source, line=line)]
         ) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, where it is
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        character = (
+            exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        )
+        raise TripFileError(
+            [
+                Problem(
+                    f"YAML syntax error: the control character U+{character:04X} is not allowed "
+                    "in a YAML file; remove it",
+                    file=source,
+                    line=line,
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
-        raise TripFileError([Problem(f"YAML syntax error: {exc}", file=source)]) from None
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise TripFileError([Problem(f"YAML syntax error: {first}", file=source)]) from None
 
 
 def _read_json(text: str, source: str) -> Any:
