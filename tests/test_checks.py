@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import copy
+import io
+import shutil
 import subprocess
 import sys
+import zoneinfo
 from datetime import UTC, datetime, time, timedelta
+from importlib import resources
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tripplan import CheckOptions, Finding, Trip, check, load_trip, resolve
+from tripplan import (
+    CheckOptions,
+    Finding,
+    Trip,
+    check,
+    get_zone,
+    load_trip,
+    resolve,
+    tzdata_version,
+)
 from tripplan._checks import CODES
+from tripplan._zone_checks import skewed_spans
 
 from .support import BASE, EXAMPLES, build_trip
 
@@ -208,16 +224,106 @@ def feeder(arrive: str, to: str = "MIA") -> dict[str, Any]:
 def test_short_connection() -> None:
     [finding] = found(build_trip(items=items(feeder("2027-03-07 22:00"))), "connection-too-short")
     assert "only 40 min at MIA" in finding.message
+    assert "an international connection needs at least 1 h" in finding.message
     assert found(build_trip(items=items(feeder("2027-03-07 21:00"))), "connection-too-short") == []
+
+
+def flight(number: str, origin: str, to: str, depart: str, arrive: str) -> dict[str, Any]:
+    return {
+        "type": "flight",
+        "carrier": "AA",
+        "number": number,
+        "from": origin,
+        "to": to,
+        "depart": depart,
+        "arrive": arrive,
+    }
+
+
+def onward(depart: str, origin: str = "MIA", arrive: str = "") -> dict[str, Any]:
+    """A flight on from Miami to Boston after LA 500 lands at MIA (Thu 2027-03-11 05:35)."""
+    day = depart[:10]
+    return flight("2", origin, "BOS", depart, arrive or f"{day} 12:00")
+
+
+def test_domestic_connection_needs_45_minutes() -> None:
+    def trip(arrive: str) -> Trip:
+        legs = [
+            flight("1", "BOS", "MIA", "2027-03-02 08:00", arrive),
+            flight("2", "MIA", "MCO", "2027-03-02 12:40", "2027-03-02 13:45"),
+        ]
+        return build_trip(items=legs)
+
+    [finding] = found(trip("2027-03-02 12:00"), "connection-too-short")
+    assert "only 40 min at MIA" in finding.message
+    assert "a domestic connection needs at least 45 min" in finding.message
+    assert found(trip("2027-03-02 11:50"), "connection-too-short") == []  # 50 min
+    # min_connection is a floor under every kind's minimum (the command's --min-connection).
+    [floor] = found(
+        trip("2027-03-02 11:50"),
+        "connection-too-short",
+        CheckOptions(min_connection=timedelta(hours=1)),
+    )
+    assert "needs at least 1 h" in floor.message
+    shorter = CheckOptions(domestic_connection=timedelta(minutes=30))
+    assert found(trip("2027-03-02 12:00"), "connection-too-short", shorter) == []
+
+
+def test_international_to_domestic_connection_needs_90_minutes() -> None:
+    # LA 500 SCL→MIA lands at 05:35: immigration, customs and the bags before a domestic flight.
+    [finding] = found(build_trip(items=items(onward("2027-03-11 06:50"))), "connection-too-short")
+    assert "only 1 h 15 min at MIA" in finding.message
+    assert "an international-to-domestic connection" in finding.message
+    assert "needs at least 1 h 30 min" in finding.message
+    assert found(build_trip(items=items(onward("2027-03-11 07:10"))), "connection-too-short") == []
+
+
+def test_international_connection_needs_an_hour() -> None:
+    # From an international flight to another one: LA 500 lands at MIA, then on to Madrid.
+    madrid = flight("3", "MIA", "MAD", "2027-03-11 06:25", "2027-03-11 20:00")
+    [finding] = found(build_trip(items=items(madrid)), "connection-too-short")
+    assert (
+        "only 50 min at MIA" in finding.message and "an international connection" in finding.message
+    )
+    later = {**madrid, "depart": "2027-03-11 06:40"}
+    assert found(build_trip(items=items(later)), "connection-too-short") == []
 
 
 def test_connection_from_another_airport() -> None:
     trip = build_trip(items=items(feeder("2027-03-07 19:45", to="FLL")))
-    assert len(found(trip, "connection-airport-change")) == 1
+    [finding] = found(trip, "connection-airport-change")
+    assert "only 2 h 55 min between AA 1320 BOS→FLL landing at FLL" in finding.message
+    assert (
+        "leaving from MIA" in finding.message
+        and "km away, with no transfer planned" in finding.message
+    )
+    assert "changing airports needs at least 3 h" in finding.message
     assert (
         found(build_trip(items=items(feeder("2027-03-07 19:45"))), "connection-airport-change")
         == []
     )
+    quicker = CheckOptions(airport_change_connection=timedelta(hours=2))
+    [unplanned] = found(trip, "connection-airport-change", quicker)
+    assert "2 h 55 min later, with no transfer planned" in unplanned.message
+
+
+def test_airport_change_with_a_transfer_and_enough_time_is_fine() -> None:
+    ride = {
+        "type": "transfer",
+        "from": "MIA",
+        "to": "FLL",
+        "start": "2027-03-11 06:15",
+        "end": "2027-03-11 07:00",
+    }
+    enough = build_trip(items=items(ride, onward("2027-03-11 09:00", origin="FLL")))
+    assert found(enough, "connection-airport-change") == []
+    assert found(enough, "connection-too-short") == []
+    tight = build_trip(items=items(ride, onward("2027-03-11 08:00", origin="FLL")))
+    [finding] = found(tight, "connection-airport-change")
+    assert "only 2 h 25 min" in finding.message and "no transfer" not in finding.message
+    far = build_trip(items=items(onward("2027-03-11 09:00", origin="FLL")))  # no ride
+    [finding] = found(far, "connection-airport-change")
+    assert "3 h 25 min later, with no transfer planned" in finding.message
 
 
 # --- nights ------------------------------------------------------------------------------------
@@ -226,18 +332,38 @@ def test_connection_from_another_airport() -> None:
 def test_night_without_a_stay() -> None:
     trip = build_trip(items=items(replace={2: {"check_out": "2027-03-09 12:00"}}))
     [finding] = found(trip, "night-without-stay")
-    assert "night of Tue 2027-03-09" in finding.message
+    assert finding.message == (
+        "no hotel or overnight journey for the night of Tue 9 March 2027, at Cordillera Seguros "
+        "(America/Santiago)"
+    )
     assert found(build_trip(), "night-without-stay") == []
 
 
-def test_nights_at_home_before_the_first_flight_need_no_stay() -> None:
-    prep = {
-        **meeting("2027-03-06 10:00", "2027-03-06 11:00"),
-        "place": None,
-        "timezone": "America/New_York",
-        "kind": "internal",
-    }
-    assert found(build_trip(items=items(prep)), "night-without-stay") == []
+def test_nights_in_a_row_are_one_finding() -> None:
+    trip = build_trip(
+        items=items(
+            replace={
+                2: {"check_out": "2027-03-09 12:00"},
+                4: {"depart": "2027-03-12 22:55", "arrive": "2027-03-13 05:35"},
+            }
+        )
+    )
+    [finding] = found(trip, "night-without-stay")
+    assert finding.message == (
+        "3 nights without a hotel or an overnight journey: the nights of Tue 9 – Thu 11 March "
+        "2027, at Cordillera Seguros (America/Santiago)"
+    )
+    assert finding.at == datetime(2027, 3, 10, 5, 0, tzinfo=UTC)  # 02:00 -03, the first night
+
+
+def test_months_without_a_hotel_are_one_finding_not_one_a_night() -> None:
+    home = {"depart": "2027-06-29 22:55", "arrive": "2027-06-30 05:35"}
+    without_hotel = [i for i in items(replace={4: home}) if i["type"] != "stay"]
+    [finding] = found(build_trip(items=without_hotel), "night-without-stay")
+    assert finding.message == (
+        "113 nights without a hotel or an overnight journey: the nights of Mon 8 March – Mon 28 "
+        "June 2027, at Hotel Andino, at Cordillera Seguros (America/Santiago)"
+    )
 
 
 # --- local calendar ----------------------------------------------------------------------------
@@ -376,6 +502,192 @@ def test_findings_are_ordered_by_severity_then_time() -> None:
     assert ranks == sorted(ranks) and ranks[0] == 0 and ranks[-1] == 2
 
 
+# --- zone data --------------------------------------------------------------------------------
+
+ZIC = shutil.which("zic") or next((z for z in ("/usr/sbin/zic",) if Path(z).exists()), None)
+needs_zic = pytest.mark.skipif(ZIC is None, reason="zic (Debian: libc-bin) is not installed")
+
+
+def zoneinfo_folder(folder: Path, source: str, version: str | None = "2025b") -> str:
+    """A zoneinfo folder as a machine has one: ``source`` (zic's input) compiled, and a
+    tzdata.zi whose first line gives the release."""
+    (folder.parent / f"{folder.name}.zi").write_text(source, encoding="ascii")
+    assert ZIC is not None
+    subprocess.run([ZIC, "-d", str(folder), str(folder.parent / f"{folder.name}.zi")], check=True)
+    if version is not None:
+        (folder / "tzdata.zi").write_text(f"# version {version}\n{source}", encoding="ascii")
+    return str(folder)
+
+
+def skew(folder: str) -> CheckOptions:
+    return CheckOptions(system_zoneinfo=folder)
+
+
+@needs_zic
+def test_zone_data_skew_names_what_older_clients_show(tmp_path: Path) -> None:
+    # A machine whose Santiago keeps UTC-04:00 all year; tripplan's keeps -03 until 4 April 2027.
+    folder = zoneinfo_folder(tmp_path / "old", "Zone America/Santiago -4:00 - -04\n")
+    [note] = found(build_trip(), "zone-data-skew", skew(folder))
+    assert note.severity == "note"
+    assert note.message == (
+        "LA 501 MIA→SCL lands in Santiago on 2027-03-08 at 09:05 (America/Santiago): that is "
+        f"12:05Z with tzdata {tzdata_version()} and 13:05Z with the system's 2025b; calendar "
+        "clients that use their own zone database will show it at 13:05Z, 1 h late (so do 4 "
+        "more items of the trip in America/Santiago, up to 2027-03-10)"
+    )
+    assert note.items[0] == "flight-la501-20270307" and len(note.items) == 5
+    # Miami and New York are not in that folder: nothing to compare them with.
+    assert all(
+        "America/New_York" not in f.message
+        for f in found(build_trip(), "zone-data-skew", skew(folder))
+    )
+
+
+@needs_zic
+def test_zone_data_skew_only_at_the_instants_of_the_trip(tmp_path: Path) -> None:
+    # Daylight saving time that ends a week later than tripplan's data says (11 April 2027, not
+    # the 4th): the same offsets for the trip in March, another one for a stay into April.
+    rules = (
+        "Rule Late 2020 max - Apr Sun>=8 3:00u 0 -\n"
+        "Rule Late 2020 max - Sep Sun>=2 4:00u 1:00 -\n"
+        "Zone America/Santiago -4:00 Late -04/-03\n"
+    )
+    folder = zoneinfo_folder(tmp_path / "late", rules, version=None)
+    assert found(build_trip(), "zone-data-skew", skew(folder)) == []
+    april = build_trip(items=items(replace={2: {"check_out": "2027-04-05 12:00"}}))
+    [note] = found(april, "zone-data-skew", skew(folder))
+    assert note.message.startswith(
+        "'Hotel Andino' ends at Hotel Andino on 2027-04-05 at 12:00 (America/Santiago): that is "
+        "16:00Z with tzdata"
+    )
+    assert f"15:00Z with the system's zone data ({folder})" in note.message
+    assert "show it at 15:00Z, 1 h early" in note.message
+    assert note.paths == ("items[2]",)
+
+
+@needs_zic
+def test_zone_data_that_agrees_is_silent(tmp_path: Path) -> None:
+    # The same zone as tripplan's (its file, byte for byte) and a folder without the zone.
+    folder = tmp_path / "same"
+    (folder / "America").mkdir(parents=True)
+    (folder / "America" / "Santiago").write_bytes(
+        resources.files("tzdata.zoneinfo").joinpath("America", "Santiago").read_bytes()
+    )
+    (folder / "tzdata.zi").write_text(f"# version {tzdata_version()}\n", encoding="ascii")
+    april = build_trip(items=items(replace={2: {"check_out": "2027-04-05 12:00"}}))
+    assert found(april, "zone-data-skew", skew(str(folder))) == []
+    assert found(april, "zone-data-skew", skew(str(tmp_path / "nowhere"))) == []
+    assert found(april, "zone-data-skew", skew("")) == []
+
+
+@needs_zic
+def test_zone_data_skew_reads_the_first_zoneinfo_folder_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = zoneinfo_folder(tmp_path / "old", "Zone America/Santiago -4:00 - -04\n")
+    monkeypatch.setattr(zoneinfo, "TZPATH", (str(tmp_path / "missing"), folder))
+    assert len(found(build_trip(), "zone-data-skew")) == 1
+    monkeypatch.setattr(zoneinfo, "TZPATH", ())
+    assert found(build_trip(), "zone-data-skew") == []
+
+
+@needs_zic
+def test_zone_data_skew_on_a_long_trip_is_grouped(tmp_path: Path) -> None:
+    """Two years of weekly meetings: one note per span in which the data disagree."""
+    rules = (
+        "Rule Late 2020 max - Apr Sun>=8 3:00u 0 -\n"
+        "Rule Late 2020 max - Sep Sun>=2 4:00u 1:00 -\n"
+        "Zone America/Santiago -4:00 Late -04/-03\n"
+    )
+    folder = zoneinfo_folder(tmp_path / "late", rules)
+    weekly = [
+        meeting(f"{day:%Y-%m-%d} 10:00", f"{day:%Y-%m-%d} 11:00", title=f"Weekly {n}")
+        for n, day in enumerate(datetime(2027, 3, 15) + timedelta(weeks=w) for w in range(104))
+    ]
+    trip = build_trip(items=items(*weekly, replace={2: {"check_out": "2029-03-15 12:00"}}))
+    notes = found(trip, "zone-data-skew", skew(folder))
+    # The week after each first Sunday of April, 2027 and 2028.
+    assert [(n.items, n.message[:60]) for n in notes] == [
+        (("meeting-weekly-3",), "'Weekly 3' starts at Cordillera Seguros on 2027-04-05 at 10:"),
+        (("meeting-weekly-55",), "'Weekly 55' starts at Cordillera Seguros on 2028-04-03 at 10"),
+    ]
+
+
+@needs_zic
+def test_skewed_spans_are_where_the_offsets_differ(tmp_path: Path) -> None:
+    """The comparison reads each zone's changes, not every instant of the trip: it finds what
+    comparing every hour finds, for a fixed offset, other rules, and the same zone."""
+    source = (
+        "Rule Late 2020 max - Apr Sun>=8 3:00u 0 -\n"
+        "Rule Late 2020 max - Sep Sun>=2 4:00u 1:00 -\n"
+        "Zone America/Santiago -4:00 Late -04/-03\n"
+        "Zone Africa/Casablanca 1:00 - +01\n"
+        "Zone America/New_York -5:00 US E%sT\n"
+        "Rule US 2007 max - Mar Sun>=8 2:00 1:00 D\n"
+        "Rule US 2007 max - Nov Sun>=1 2:00 0 S\n"
+    )
+    folder = zoneinfo_folder(tmp_path / "mixed", source)
+    start, end = datetime(2026, 11, 1, 3, 30, tzinfo=UTC), datetime(2028, 12, 1, tzinfo=UTC)
+    for key in ("America/Santiago", "Africa/Casablanca", "America/New_York"):
+        spans = skewed_spans(key, folder, start, end)
+        theirs = ZoneInfo.from_file(io.BytesIO((Path(folder) / key).read_bytes()), key=key)
+        at = start
+        while at <= end:
+            differ = at.astimezone(get_zone(key)).utcoffset() != at.astimezone(theirs).utcoffset()
+            assert differ == any(a <= at < b for a, b in spans), (key, at)
+            at += timedelta(hours=1)
+        assert (spans == []) == (key == "America/New_York")
+
+
+# --- zone-mismatch -----------------------------------------------------------------------------
+
+
+def test_place_whose_coordinates_are_in_another_zone() -> None:
+    # Lima keeps UTC-05:00; Santiago's zone is -03:00 in March.
+    places = {
+        **BASE["places"],
+        "lima": {
+            "name": "Oficina Lima",
+            "timezone": "America/Santiago",
+            "geo": [-12.0464, -77.0428],
+        },
+    }
+    lima = {**meeting("2027-03-09 15:00", "2027-03-09 16:00"), "place": "lima"}
+    [finding] = found(build_trip(places=places, items=items(lima)), "zone-mismatch")
+    assert finding.severity == "warning" and finding.paths == ("items[5]",)
+    assert finding.message == (
+        "place 'lima' (Oficina Lima) gives the timezone America/Santiago, but its coordinates "
+        "(-12.0464, -77.0428) are in America/Lima: at Tue 2027-03-09 15:00 -03 it is UTC-05:00 "
+        "there, not UTC-03:00; check the place's timezone and geo"
+    )
+
+
+def test_zones_that_keep_the_same_time_during_the_trip_do_not_mismatch() -> None:
+    # Buenos Aires keeps -03:00, as Santiago does in March (not in May); a link's name is its zone.
+    places = {
+        **BASE["places"],
+        "baires": {
+            "name": "Oficina BA",
+            "timezone": "America/Santiago",
+            "geo": [-34.6037, -58.3816],
+        },
+        "alias": {
+            "name": "Oficina",
+            "timezone": "America/Buenos_Aires",
+            "geo": [-34.6037, -58.3816],
+        },
+        "nogeo": {"name": "Sin coordenadas", "timezone": "Asia/Tokyo"},
+    }
+    march = [
+        {**meeting(f"2027-03-09 {h}:00", f"2027-03-09 {h}:30"), "place": p}
+        for h, p in ((15, "baires"), (16, "alias"), (17, "nogeo"))
+    ]
+    assert found(build_trip(places=places, items=items(*march)), "zone-mismatch") == []
+    may = {**meeting("2027-05-10 15:00", "2027-05-10 16:00"), "place": "baires"}
+    [finding] = found(build_trip(places=places, items=items(may)), "zone-mismatch")
+    assert "are in America/Argentina/Buenos_Aires" in finding.message
+
+
 # --- the registry, and checks that skip work on large trips ---------------------------------------
 
 
@@ -384,6 +696,7 @@ def test_the_registry_keeps_its_order() -> None:
         "calendar-conflict",
         "overlap",
         "arrival-buffer",
+        "no-travel",
         "venue-change",
         "flight-arrives-before-departure",
         "flight-too-fast",
@@ -392,10 +705,13 @@ def test_the_registry_keeps_its_order() -> None:
         "connection-airport-change",
         "night-without-stay",
         "outside-business-hours",
+        "attendee-hours",
         "weekend-meeting",
         "public-holiday",
         "jet-lag",
         "dst-change",
+        "zone-mismatch",
+        "zone-data-skew",
         "agenda-outside-meeting",
         "stays-overlap",
     ]
@@ -463,10 +779,24 @@ def test_nights_as_one_by_one(stays: list[tuple[int, int, str]]) -> None:
         for first, nights, place in stays
     ]
     trip = build_trip(items=[*BASE["items"], *extra])
-    assert sorted(
-        (f.message.split("night of ")[1][4:14], f.message.rsplit("(", 1)[1][:-1])
-        for f in found(trip, "night-without-stay")
-    ) == sorted(nights_one_by_one(trip))
+    # Nights in a row in one zone are one finding, from the first (its instant) for a count.
+    runs: list[tuple[str, int, str]] = []
+    for day, zone in nights_one_by_one(trip):
+        evening = datetime.strptime(day, "%Y-%m-%d").date()
+        if runs and runs[-1][2] == zone:
+            first, count, _ = runs[-1]
+            if datetime.strptime(first, "%Y-%m-%d").date() + timedelta(days=count) == evening:
+                runs[-1] = (first, count + 1, zone)
+                continue
+        runs.append((day, 1, zone))
+    reported = []
+    for f in found(trip, "night-without-stay"):
+        zone = f.message.rsplit("(", 1)[1][:-1]
+        assert f.at is not None
+        evening = f.at.astimezone(get_zone(zone)).date() - timedelta(days=1)
+        count = 1 if f.message.startswith("no hotel") else int(f.message.split()[0])
+        reported.append((f"{evening:%Y-%m-%d}", count, zone))
+    assert sorted(reported) == sorted(runs)
 
 
 def test_holidays_of_one_country_without_loading_every_country() -> None:
