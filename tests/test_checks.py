@@ -504,8 +504,8 @@ def test_findings_are_ordered_by_severity_then_time() -> None:
 
 # --- zone data --------------------------------------------------------------------------------
 
-ZIC = shutil.which("zic") or next((z for z in ("/usr/sbin/zic",) if Path(z).exists()), None)
-needs_zic = pytest.mark.skipif(ZIC is None, reason="zic (Debian: libc-bin) is not installed")
+# Debian's libc-bin ships zic (tools/install-test-deps makes sure of it).
+ZIC = shutil.which("zic") or "/usr/sbin/zic"
 
 
 def zoneinfo_folder(folder: Path, source: str, version: str | None = "2025b") -> str:
@@ -523,7 +523,6 @@ def skew(folder: str) -> CheckOptions:
     return CheckOptions(system_zoneinfo=folder)
 
 
-@needs_zic
 def test_zone_data_skew_names_what_older_clients_show(tmp_path: Path) -> None:
     # A machine whose Santiago keeps UTC-04:00 all year; tripplan's keeps -03 until 4 April 2027.
     folder = zoneinfo_folder(tmp_path / "old", "Zone America/Santiago -4:00 - -04\n")
@@ -543,7 +542,6 @@ def test_zone_data_skew_names_what_older_clients_show(tmp_path: Path) -> None:
     )
 
 
-@needs_zic
 def test_zone_data_skew_only_at_the_instants_of_the_trip(tmp_path: Path) -> None:
     # Daylight saving time that ends a week later than tripplan's data says (11 April 2027, not
     # the 4th): the same offsets for the trip in March, another one for a stay into April.
@@ -565,7 +563,6 @@ def test_zone_data_skew_only_at_the_instants_of_the_trip(tmp_path: Path) -> None
     assert note.paths == ("items[2]",)
 
 
-@needs_zic
 def test_zone_data_that_agrees_is_silent(tmp_path: Path) -> None:
     # The same zone as tripplan's (its file, byte for byte) and a folder without the zone.
     folder = tmp_path / "same"
@@ -580,7 +577,6 @@ def test_zone_data_that_agrees_is_silent(tmp_path: Path) -> None:
     assert found(april, "zone-data-skew", skew("")) == []
 
 
-@needs_zic
 def test_zone_data_skew_reads_the_first_zoneinfo_folder_by_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -591,7 +587,6 @@ def test_zone_data_skew_reads_the_first_zoneinfo_folder_by_default(
     assert found(build_trip(), "zone-data-skew") == []
 
 
-@needs_zic
 def test_zone_data_skew_on_a_long_trip_is_grouped(tmp_path: Path) -> None:
     """Two years of weekly meetings: one note per span in which the data disagree."""
     rules = (
@@ -613,7 +608,6 @@ def test_zone_data_skew_on_a_long_trip_is_grouped(tmp_path: Path) -> None:
     ]
 
 
-@needs_zic
 def test_skewed_spans_are_where_the_offsets_differ(tmp_path: Path) -> None:
     """The comparison reads each zone's changes, not every instant of the trip: it finds what
     comparing every hour finds, for a fixed offset, other rules, and the same zone."""

@@ -234,6 +234,16 @@ def _hours(text: str) -> tuple[time, time]:
 _threshold = _duration_within(timedelta(0), timedelta(days=7))
 
 
+def _kilometres(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a distance in km, like 150") from None
+    if not 1 <= value <= 20_000:
+        raise argparse.ArgumentTypeError(f"{text!r} is out of range; expected 1 to 20000 km")
+    return value
+
+
 def _add_calendars(sub: argparse.ArgumentParser) -> None:
     group = sub.add_argument_group("existing calendars")
     group.add_argument(
@@ -292,7 +302,40 @@ def _add_check_options(sub: argparse.ArgumentParser) -> None:
         "--min-connection",
         type=_threshold,
         metavar="DURATION",
-        help="shortest connection between flights (default 1h)",
+        help="a floor under every kind of connection's minimum (default none)",
+    )
+    for flag, what, default in (
+        ("--domestic-connection", "between two domestic flights", "45m"),
+        ("--international-connection", "to an international flight", "1h"),
+        (
+            "--international-to-domestic-connection",
+            "from an international flight to a domestic one",
+            "1h30m",
+        ),
+        ("--airport-change-connection", "when the next flight leaves from another airport", "3h"),
+    ):
+        group.add_argument(
+            flag,
+            type=_threshold,
+            metavar="DURATION",
+            help=f"shortest connection {what} (default {default})",
+        )
+    group.add_argument(
+        "--attendee-hours",
+        type=_hours,
+        metavar="HH:MM-HH:MM",
+        help="business hours of attendees in their own zones (default 08:00-19:00)",
+    )
+    group.add_argument(
+        "--no-travel-km",
+        type=_kilometres,
+        metavar="KM",
+        help="places farther apart than this need travel between them (default 150)",
+    )
+    group.add_argument(
+        "--system-zoneinfo",
+        metavar="DIR",
+        help="the zone data other devices use, to compare (default: this machine's; '' for none)",
     )
     group.add_argument(
         "--business-hours",

@@ -113,7 +113,14 @@ def check_options(args: argparse.Namespace) -> CheckOptions:
         ("international_buffer", "international_arrival_buffer"),
         ("domestic_buffer", "domestic_arrival_buffer"),
         ("min_connection", "min_connection"),
+        ("domestic_connection", "domestic_connection"),
+        ("international_connection", "international_connection"),
+        ("international_to_domestic_connection", "international_to_domestic_connection"),
+        ("airport_change_connection", "airport_change_connection"),
         ("business_hours", "business_hours"),
+        ("attendee_hours", "attendee_hours"),
+        ("no_travel_km", "no_travel_km"),
+        ("system_zoneinfo", "system_zoneinfo"),
     ):
         value = getattr(args, flag)
         if value is not None:

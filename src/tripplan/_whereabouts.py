@@ -102,6 +102,10 @@ def distance(a: Location, b: Location) -> float | None:
     """Kilometres between two places; 0 for the same place or city, None when unknown."""
     if a.key is not None and a.key == b.key:
         return 0.0
+    if a.geo is not None and b.geo is not None:
+        return km(a.geo, b.geo)
+    if not _different_cities(a, b) and a.city is not None:
+        return 0.0  # the same city: near enough, and no gazetteer to load
     here, there = coordinates(a), coordinates(b)
     if here is not None and there is not None:
         return km(here, there)
