@@ -118,22 +118,34 @@ class _Item(Model):
         share_fields_set(self)  # a large trip's items share their fields sets (memory)
         return self
 
+    #: Which fields hold the item's wall times, and its places (from, to; to None: one place).
+    time_fields: ClassVar[tuple[str, str]] = ("start", "end")
+    place_fields: ClassVar[tuple[str, str | None]] = ("place", None)
+
     @property
     def wall_start(self) -> WallTime:
-        raise NotImplementedError
+        """When the item starts, local to where it starts."""
+        start: WallTime = getattr(self, self.time_fields[0])
+        return start
 
     @property
     def wall_end(self) -> WallTime:
-        raise NotImplementedError
+        """When the item ends, local to where it ends."""
+        end: WallTime = getattr(self, self.time_fields[1])
+        return end
 
     @property
     def origin_ref(self) -> str | None:
         """Where the item starts: a key of places or an airport code (None: only a zone)."""
-        raise NotImplementedError
+        origin: str | None = getattr(self, self.place_fields[0])
+        return origin
 
     @property
     def destination_ref(self) -> str | None:
-        return self.origin_ref
+        """Where the item ends (for most items, where it starts)."""
+        field = self.place_fields[1]
+        destination: str | None = getattr(self, field) if field else self.origin_ref
+        return destination
 
     @property
     def zone_name(self) -> str | None:
@@ -175,15 +187,8 @@ class _Item(Model):
     def shifted(self, delta: timedelta) -> Self:
         """The item moved by ``delta`` (wall times; a written offset is dropped, so the new time
         resolves by the place's zone). Validate it in a Trip to resolve it."""
-        raise NotImplementedError
-
-    def _moved(self, start: str, end: str, delta: timedelta) -> Self:
-        before = (getattr(self, start), getattr(self, end))
-        after = {
-            name: WallTime(wall.local + delta)
-            for name, wall in zip((start, end), before, strict=True)
-        }
-        return self.model_copy(update=after)
+        moved = {name: WallTime(getattr(self, name).local + delta) for name in self.time_fields}
+        return self.model_copy(update=moved)
 
     def _day(self) -> str:
         return day_stamp(self.wall_start)
@@ -209,26 +214,12 @@ class Flight(_Item):
     arrival_terminal: Line | None = None
 
     moves: ClassVar[bool] = True
+    time_fields: ClassVar[tuple[str, str]] = ("depart", "arrive")
+    place_fields: ClassVar[tuple[str, str | None]] = ("from_", "to")
 
     @property
     def flight_number(self) -> str:
         return f"{self.carrier} {self.number}"
-
-    @property
-    def wall_start(self) -> WallTime:
-        return self.depart
-
-    @property
-    def wall_end(self) -> WallTime:
-        return self.arrive
-
-    @property
-    def origin_ref(self) -> str:
-        return self.from_
-
-    @property
-    def destination_ref(self) -> str:
-        return self.to
 
     def details(self) -> tuple[Detail, ...]:
         return (
@@ -245,9 +236,6 @@ class Flight(_Item):
     def natural_id(self) -> str:
         return f"flight-{self.carrier}{self.number}-{self._day()}".lower()
 
-    def shifted(self, delta: timedelta) -> Self:
-        return self._moved("depart", "arrive", delta)
-
 
 class Transfer(_Item):
     """Ground travel between two places: a car ``transfer``, a ``train`` or a ``drive``."""
@@ -263,22 +251,7 @@ class Transfer(_Item):
     confirmation: Line | None = None
 
     moves: ClassVar[bool] = True
-
-    @property
-    def wall_start(self) -> WallTime:
-        return self.start
-
-    @property
-    def wall_end(self) -> WallTime:
-        return self.end
-
-    @property
-    def origin_ref(self) -> str:
-        return self.from_
-
-    @property
-    def destination_ref(self) -> str:
-        return self.to
+    place_fields: ClassVar[tuple[str, str | None]] = ("from_", "to")
 
     def details(self) -> tuple[Detail, ...]:
         return (
@@ -294,9 +267,6 @@ class Transfer(_Item):
     def natural_id(self) -> str:
         return f"{self.type}-{slugify(self.from_)}-{slugify(self.to)}-{self._day()}"
 
-    def shifted(self, delta: timedelta) -> Self:
-        return self._moved("start", "end", delta)
-
 
 class Stay(_Item):
     type: Literal["stay"] = "stay"
@@ -305,17 +275,7 @@ class Stay(_Item):
     check_out: Annotated[WallTime, At("place", "check_in", "place")]
     confirmation: Line | None = None
 
-    @property
-    def wall_start(self) -> WallTime:
-        return self.check_in
-
-    @property
-    def wall_end(self) -> WallTime:
-        return self.check_out
-
-    @property
-    def origin_ref(self) -> str:
-        return self.place
+    time_fields: ClassVar[tuple[str, str]] = ("check_in", "check_out")
 
     @property
     def free_time(self) -> bool:
@@ -329,9 +289,6 @@ class Stay(_Item):
 
     def natural_id(self) -> str:
         return f"stay-{slugify(self.place)}-{self._day()}"
-
-    def shifted(self, delta: timedelta) -> Self:
-        return self._moved("check_in", "check_out", delta)
 
 
 class _Located(_Item):
@@ -352,23 +309,8 @@ class _Located(_Item):
         return self
 
     @property
-    def wall_start(self) -> WallTime:
-        return self.start
-
-    @property
-    def wall_end(self) -> WallTime:
-        return self.end
-
-    @property
-    def origin_ref(self) -> str | None:
-        return self.place
-
-    @property
     def zone_name(self) -> str | None:
         return self.timezone
-
-    def shifted(self, delta: timedelta) -> Self:
-        return self._moved("start", "end", delta)
 
 
 class Meeting(_Located):
