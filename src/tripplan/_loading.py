@@ -134,6 +134,10 @@ def _read_yaml(text: str, source: str) -> tuple[Any, bool]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         what = " ".join(filter(None, [exc.context, exc.problem]))
+        if "nesting depth" in what:  # libyaml's own limit (PyYAML 6.0.4 on): say it as ours
+            raise TripFileError(
+                [Problem("the document is nested too deeply", file=source, line=line)]
+            ) from None
         raise TripFileError(
             [Problem(f"YAML syntax error: {what}", file=source, line=line)]
         ) from None
