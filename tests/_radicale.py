@@ -26,10 +26,8 @@ import importlib.util
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -41,6 +39,8 @@ from xml.etree import ElementTree
 import pytest
 import requests
 from icalendar import Component
+
+from ._servers import HOST, free_port, stop, wait_until_answering
 
 __all__ = [
     "CalDAVError",
@@ -54,10 +54,8 @@ __all__ = [
     "start_radicale",
 ]
 
-_HOST = "127.0.0.1"
+_HOST = HOST
 _TIMEOUT = 30  # seconds for one HTTP request
-_START_TIMEOUT = 60  # seconds for the server to answer after it was started
-_STOP_TIMEOUT = 15  # seconds for the server to exit after SIGTERM, before it is killed
 _STORABLE = {"VEVENT", "VTODO", "VJOURNAL"}
 _DAV = "DAV:"
 _CALDAV = "urn:ietf:params:xml:ns:caldav"
@@ -369,13 +367,6 @@ class RadicaleServer:
         self.session.close()
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((_HOST, 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def _write_config(folder: Path, port: int, username: str, password: str) -> Path:
     users = folder / "users"
     users.write_text(f"{username}:{password}\n", encoding="utf-8")
@@ -422,37 +413,6 @@ bad_put_request_content = true
     return config
 
 
-def _wait_until_answering(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + _START_TIMEOUT
-    with requests.Session() as probe:
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(
-                    f"Radicale exited ({process.returncode}) before it answered:\n"
-                    + log_path.read_text("utf-8", "replace")
-                )
-            try:
-                probe.request("OPTIONS", url, timeout=2)
-                return
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"Radicale did not answer on {url} within {_START_TIMEOUT} s:\n"
-                        + log_path.read_text("utf-8", "replace")
-                    ) from None
-                time.sleep(0.05)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=_STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @contextlib.contextmanager
 def start_radicale(folder: Path, *, username: str = "traveller") -> Iterator[RadicaleServer]:
     """Run Radicale on a free port of 127.0.0.1 with its config, users and collections in
@@ -466,7 +426,7 @@ def start_radicale(folder: Path, *, username: str = "traveller") -> Iterator[Rad
     env["HOME"] = str(folder)  # no ~/.config/radicale/config of the machine's user
     log_path = folder / "radicale.log"
     for attempt in range(3):  # the free port may be taken between finding it and binding it
-        port = _free_port()
+        port = free_port()
         config = _write_config(folder, port, username, password)
         url = f"http://{_HOST}:{port}/"
         with log_path.open("wb") as log:
@@ -479,9 +439,9 @@ def start_radicale(folder: Path, *, username: str = "traveller") -> Iterator[Rad
                 cwd=folder,
             )
         try:
-            _wait_until_answering(url, process, log_path)
+            wait_until_answering("Radicale", url, process, log_path, "OPTIONS")
         except RuntimeError:
-            _stop(process)
+            stop(process)
             if attempt < 2 and "cannot create server socket" in log_path.read_text(
                 "utf-8", "replace"
             ):
@@ -492,7 +452,7 @@ def start_radicale(folder: Path, *, username: str = "traveller") -> Iterator[Rad
             yield server
         finally:
             server.close()
-            _stop(process)
+            stop(process)
         return
 
 

@@ -19,10 +19,8 @@ import contextlib
 import importlib.util
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,12 +29,12 @@ from typing import Literal
 import pytest
 import requests
 
+from ._servers import HOST, free_port, stop, wait_until_answering
+
 __all__ = ["XandikosServer", "XandikosUnavailable", "start_xandikos", "xandikos_fixture"]
 
-_HOST = "127.0.0.1"
+_HOST = HOST
 _TIMEOUT = 30  # seconds for one HTTP request
-_START_TIMEOUT = 60  # seconds for the server to answer after it was started
-_STOP_TIMEOUT = 15  # seconds for the server to exit after SIGTERM, before it is killed
 
 
 class XandikosUnavailable(RuntimeError):
@@ -97,44 +95,6 @@ class XandikosServer:
         self.session.close()
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((_HOST, 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _wait_until_answering(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + _START_TIMEOUT
-    with requests.Session() as probe:
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(
-                    f"Xandikos exited ({process.returncode}) before it answered:\n"
-                    + log_path.read_text("utf-8", "replace")
-                )
-            try:
-                probe.request("PROPFIND", url, headers={"Depth": "0"}, timeout=2)
-                return
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"Xandikos did not answer on {url} within {_START_TIMEOUT} s:\n"
-                        + log_path.read_text("utf-8", "replace")
-                    ) from None
-                time.sleep(0.05)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=_STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @contextlib.contextmanager
 def start_xandikos(folder: Path) -> Iterator[XandikosServer]:
     """Run Xandikos on a free port of 127.0.0.1 with its data in ``folder`` (which must
@@ -148,7 +108,7 @@ def start_xandikos(folder: Path) -> Iterator[XandikosServer]:
     env["XDG_DATA_HOME"] = str(folder / "share")
     log_path = folder / "xandikos.log"
     for attempt in range(3):  # the free port may be taken between finding it and binding it
-        port = _free_port()
+        port = free_port()
         url = f"http://{_HOST}:{port}/"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
@@ -175,9 +135,9 @@ def start_xandikos(folder: Path) -> Iterator[XandikosServer]:
                 cwd=folder,
             )
         try:
-            _wait_until_answering(url, process, log_path)
+            wait_until_answering("Xandikos", url, process, log_path, "PROPFIND")
         except RuntimeError:
-            _stop(process)
+            stop(process)
             if (
                 attempt < 2
                 and "address already in use" in log_path.read_text("utf-8", "replace").lower()
@@ -189,7 +149,7 @@ def start_xandikos(folder: Path) -> Iterator[XandikosServer]:
             yield server
         finally:
             server.close()
-            _stop(process)
+            stop(process)
         return
 
 
