@@ -23,7 +23,7 @@ from ._findings import Finding, Severity
 from ._findings import local_time as _local
 from ._findings import span as _span
 from ._gazetteer import cities_named
-from ._items import Meeting, Stay
+from ._items import Meeting
 from ._locations import Location
 from ._timeline import Scheduled
 from ._zones import get_zone
@@ -54,25 +54,40 @@ class Stop:
 
 
 def whereabouts(plan: Plan) -> list[Stop]:
-    """The places the traveller is at, in time order."""
-    stops: list[Stop] = []
-    for entry in plan.entries:
-        item = entry.item
-        if item.moves:
-            if plan.trip.attends(plan.trip.traveller, item):
-                stops.append(Stop(entry.start_utc, entry.origin, entry, leaving=True))
-                stops.append(Stop(entry.end_utc, entry.destination, entry, arriving=True))
-        elif isinstance(item, Stay):
-            stops.append(Stop(entry.start_utc, entry.origin, entry))
-            stops.extend(Stop(night, entry.origin, entry) for night in _nights(entry))
-            stops.append(Stop(entry.end_utc, entry.origin, entry))
-        elif entry.origin.key is not None and plan.trip.attends(plan.trip.traveller, item):
-            stops.append(Stop(entry.start_utc, entry.origin, entry))
-            stops.append(Stop(entry.end_utc, entry.origin, entry))
+    """The places the traveller is at, in time order: where each journey leaves and arrives,
+    each meeting or activity at a place as it starts, and each hotel at check-in, every night
+    (02:00 local) and check-out."""
     # At one instant, arriving comes first and leaving last: a journey ends before the next
     # begins, and a meeting that ends as a transfer leaves is still where the transfer starts.
-    stops.sort(key=lambda s: (s.at, 0 if s.arriving else 2 if s.leaving else 1, s.entry.index))
-    return stops
+    ARRIVING, STAYING, LEAVING = 0, 1, 2
+    found: list[tuple[datetime, int, int, Stop]] = []
+    for entry in plan.present:  # what the traveller attends, hotels aside
+        if entry.item.moves:
+            found.append(
+                (
+                    entry.start_utc,
+                    LEAVING,
+                    entry.index,
+                    Stop(entry.start_utc, entry.origin, entry, leaving=True),
+                )
+            )
+            found.append(
+                (
+                    entry.end_utc,
+                    ARRIVING,
+                    entry.index,
+                    Stop(entry.end_utc, entry.destination, entry, arriving=True),
+                )
+            )
+        elif entry.origin.key is not None:
+            found.append(
+                (entry.start_utc, STAYING, entry.index, Stop(entry.start_utc, entry.origin, entry))
+            )
+    for stay in plan.stays:
+        for at in (stay.start_utc, *_nights(stay), stay.end_utc):
+            found.append((at, STAYING, stay.index, Stop(at, stay.origin, stay)))
+    found.sort(key=lambda row: row[:3])
+    return [row[3] for row in found]
 
 
 def _nights(stay: Scheduled) -> Iterator[datetime]:
