@@ -34,6 +34,7 @@ EXPECTED = {
     "NetworkError",
     "Notes",
     "OptionError",
+    "PROBLEM_CODES",
     "Person",
     "Place",
     "Problem",

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from ._checks import CheckOptions as CheckOptions
     from ._checks import check as check
     from ._exceptions import (
+        PROBLEM_CODES as PROBLEM_CODES,
+    )
+    from ._exceptions import (
         AudienceError as AudienceError,
     )
     from ._exceptions import (
@@ -212,6 +215,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "NetworkError": ("_exceptions", "NetworkError"),
     "Notes": ("_items", "Notes"),
     "OptionError": ("_exceptions", "OptionError"),
+    "PROBLEM_CODES": ("_exceptions", "PROBLEM_CODES"),
     "Person": ("_model", "Person"),
     "Place": ("_places", "Place"),
     "Problem": ("_exceptions", "Problem"),
@@ -290,6 +294,7 @@ __all__ = [  # noqa: RUF022 - plain sorted order, as tests/test_package.py check
     "NetworkError",
     "Notes",
     "OptionError",
+    "PROBLEM_CODES",
     "Person",
     "Place",
     "Problem",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated, Any, NoReturn
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints, WithJsonSchema
 
 __all__ = ["Model", "Text", "share_fields_set"]
 
@@ -34,9 +34,30 @@ SINGLE_LINE = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$"
 #: Text of several lines (notes): line breaks and tabs, but no other control character.
 MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]*$"
 
-Line = Annotated[str, StringConstraints(pattern=SINGLE_LINE)]
-Text = Annotated[str, StringConstraints(min_length=1, pattern=SINGLE_LINE)]
-Paragraphs = Annotated[str, StringConstraints(pattern=MULTI_LINE)]
+# Free text takes a number too (``seat: 12``, ``title: 2027``): the model reads it as its text,
+# and the JSON Schema says so.
+Line = Annotated[
+    str,
+    StringConstraints(pattern=SINGLE_LINE),
+    WithJsonSchema({"type": ["string", "number"], "pattern": SINGLE_LINE}),
+]
+Text = Annotated[
+    str,
+    StringConstraints(min_length=1, pattern=SINGLE_LINE),
+    WithJsonSchema(
+        {
+            "type": ["string", "number"],
+            "minLength": 1,
+            "pattern": SINGLE_LINE,
+            "not": {"type": "string", "pattern": r"^\s*$"},  # blanks are stripped: nothing left
+        }
+    ),
+]
+Paragraphs = Annotated[
+    str,
+    StringConstraints(pattern=MULTI_LINE),
+    WithJsonSchema({"type": ["string", "number"], "pattern": MULTI_LINE}),
+]
 
 
 class _SharedFieldsSet(set[str]):

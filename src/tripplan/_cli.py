@@ -53,7 +53,12 @@ def _parser() -> argparse.ArgumentParser:
 
     check = trip_command("check", "Report what is wrong with a plan.")
     check.set_defaults(func=commands.check_command)
-    check.add_argument("--format", choices=["text", "json"], default="text")
+    check.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="json: the report, or the problems (with codes) when the trip does not load",
+    )
     _add_check_options(check)
     _add_calendars(check)
 
@@ -76,6 +81,12 @@ def _parser() -> argparse.ArgumentParser:
 
     timeline = trip_command("timeline", "Print every item at its resolved local times and zones.")
     timeline.set_defaults(func=commands.timeline)
+    timeline.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="json: the resolved items, or the problems (with codes) when the trip does not load",
+    )
 
     ics = trip_command("ics", "Write the trip as a calendar to import or subscribe to.")
     ics.set_defaults(func=commands.ics)

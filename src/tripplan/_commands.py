@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from ._briefing import build_sheet
 from ._build import (
@@ -23,12 +23,13 @@ from ._build import (
     invitations_since,
     report_lines,
     timeline_lines,
+    timeline_report,
     to_json,
 )
 from ._caldav import publish_calendar
 from ._checks import CheckOptions, check
 from ._destination import destination_lines
-from ._exceptions import InvitationError, MailError, OptionError
+from ._exceptions import InvitationError, MailError, OptionError, TripFileError
 from ._facts import destination_facts, exchange, facts_to_dict
 from ._feeds import BusyEvent
 from ._folder import write_folder
@@ -56,6 +57,7 @@ __all__ = [
     "free",
     "ics",
     "invites",
+    "problems_report",
     "publish",
     "schema",
     "timeline",
@@ -180,9 +182,40 @@ def schema(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def problems_report(error: TripFileError, source: str) -> dict[str, Any]:
+    """A trip that does not load, as ``--format json`` prints it: every problem located, with its
+    stable ``code`` (``PROBLEM_CODES``)."""
+    return {
+        "file": source,
+        "problems": [
+            {
+                "file": p.file if p.file is not None else source,
+                "line": p.line,
+                "path": p.path,
+                "message": p.message,
+                "code": p.code,
+            }
+            for p in error.problems
+        ],
+    }
+
+
+def _load_or_report(args: argparse.Namespace, out: TextIO) -> Trip | None:
+    """The trip; or, with ``--format json``, None once its problems are printed as JSON."""
+    try:
+        return _load(args)
+    except TripFileError as error:
+        if getattr(args, "format", "text") != "json":
+            raise
+        out.write(to_json(problems_report(error, _source(args))))
+        return None
+
+
 def check_command(args: argparse.Namespace, out: TextIO) -> int:
     options = check_options(args)
-    trip = _load(args)
+    trip = _load_or_report(args, out)
+    if trip is None:
+        return EXIT_BAD_INPUT
     findings = check(trip, options, busy=_busy(args, trip))
     report = check_report(trip, findings, _source(args))
     if args.format == "json":
@@ -193,7 +226,13 @@ def check_command(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def timeline(args: argparse.Namespace, out: TextIO) -> int:
-    out.writelines(line + "\n" for line in timeline_lines(_load(args)))
+    trip = _load_or_report(args, out)
+    if trip is None:
+        return EXIT_BAD_INPUT
+    if args.format == "json":
+        out.write(to_json(timeline_report(trip)))
+    else:
+        out.writelines(line + "\n" for line in timeline_lines(trip))
     return EXIT_OK
 
 

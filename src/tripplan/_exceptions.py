@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
+    "PROBLEM_CODES",
     "AudienceError",
     "CalDAVError",
     "FeedError",
@@ -56,12 +57,95 @@ class Problem:
     line: int | None = None
     #: The path as keys and indexes, ``("items", 5, "attendees", 2)``: to find the line.
     location: tuple[str | int, ...] = field(default=(), compare=False, repr=False)
+    #: What kind of problem it is, stable for programs: ``syntax``, ``unknown-field``,
+    #: ``missing-field``, ``wrong-type``, ``unknown-reference``, ``dst-gap``, ``dst-fold``,
+    #: ``time-order``, ``bad-value``... (see ``PROBLEM_CODES``); told from the message when not
+    #: given.
+    code: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.code:
+            object.__setattr__(self, "code", _code_of(self.message))
 
     def __str__(self) -> str:
         where = self.file or "<trip>"
         if self.line is not None:
             where += f":{self.line}"
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+#: Every code a Problem may carry, with its meaning.
+PROBLEM_CODES: dict[str, str] = {
+    "syntax": "the text is not well-formed YAML, JSON or TOML (or nests too deeply)",
+    "encoding": "the bytes are not UTF-8 text",
+    "unreadable": "the file cannot be read, or its format cannot be told from its name",
+    "unknown-field": "a field the format does not have",
+    "missing-field": "a required field is missing",
+    "wrong-type": "a value of the wrong kind: text for a number, a list for a mapping...",
+    "unknown-reference": "a key of people or places (or an airport code) that is not there",
+    "dst-gap": "a local time that does not exist: the clocks skip it",
+    "dst-fold": "a local time that happens twice: write the offset meant",
+    "time-order": "an end that is not after its start",
+    "conflict": "values that do not agree with each other: a zone that does not keep the clocks "
+    "of the place's country, a place with no zone to tell, a subdivision its country lacks, an "
+    "offset that does not match the zone, two items with one id",
+    "bad-value": "a value of the right kind that is not allowed",
+}
+
+_MESSAGE_CODES = (
+    (
+        (
+            "YAML syntax error",
+            "JSON syntax error",
+            "TOML syntax error",
+            "JSON: duplicate key",
+            "duplicate key",
+            "unsupported YAML tag",
+            "an alias",
+            "a key must be plain text",
+            "the document is nested too deeply",
+            "the document is too large",
+        ),
+        "syntax",
+    ),
+    (("not UTF-8",), "encoding"),
+    (("cannot read the file", "cannot tell the format"), "unreadable"),
+    (("unknown field",), "unknown-field"),
+    (("missing required field", "missing field"), "missing-field"),
+    (("the document is", "expected "), "wrong-type"),
+    (
+        ("unknown person", "unknown place", "unknown IATA airport code", "unknown time zone"),
+        "unknown-reference",
+    ),
+)
+
+
+_CONFLICTS = (
+    "does not keep the clocks of",
+    "give the place a timezone",
+    "give a place, or a timezone",
+    "is ambiguous:",
+    "a subdivision needs",
+    "unknown subdivision",
+    "have the same id",
+    "does not match",
+)
+
+
+def _code_of(message: str) -> str:
+    """The code of a problem told by its message alone (problems made without one)."""
+    for prefixes, code in _MESSAGE_CODES:
+        if message.startswith(prefixes):
+            return code
+    if "does not exist in" in message and "clocks skip" in message:
+        return "dst-gap"
+    if "happens twice in" in message:
+        return "dst-fold"
+    if message.startswith("ends at ") and ", not after its " in message:
+        return "time-order"
+    if any(part in message for part in _CONFLICTS):
+        return "conflict"
+    return "bad-value"
 
 
 class TripFileError(TripplanError):

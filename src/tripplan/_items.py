@@ -15,7 +15,19 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 from typing import Annotated, ClassVar, Literal, Self, get_args
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    GetJsonSchemaHandler,
+    Strict,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 from . import _scope
 from ._base import Line, Model, Paragraphs, Text, share_fields_set
@@ -104,7 +116,7 @@ class _Item(Model):
     )
     title: Line | None = None
     notes: Notes = Notes()
-    optional: bool = False
+    optional: Annotated[bool, Strict()] = False
     status: Literal["confirmed", "tentative", "cancelled"] = "confirmed"
     reminder: Duration | None = Field(
         default=None, description="alarm lead time for this item, overriding the trip's default"
@@ -112,6 +124,20 @@ class _Item(Model):
 
     #: Whether the item takes the traveller from one place to another.
     moves: ClassVar[bool] = False
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """``type`` is required in a file (it picks the kind of item): each branch of the items'
+        ``oneOf`` says so, so any validator names the field that is wrong."""
+        json_schema = handler(schema)
+        target = handler.resolve_ref_schema(json_schema)
+        tags = get_args(cls.model_fields["type"].annotation)
+        kind = {"const": tags[0]} if len(tags) == 1 else {"enum": list(tags)}
+        target["properties"]["type"] = {"type": "string", **kind}
+        target["required"] = ["type", *(r for r in target.get("required", []) if r != "type")]
+        return json_schema
 
     @model_validator(mode="after")
     def _validated(self) -> Self:
@@ -194,14 +220,36 @@ class _Item(Model):
         return day_stamp(self.wall_start)
 
 
+def _whole_number_as_text(value: object) -> object:
+    """A flight number written as a number (``number: 501``; ``501.0`` from some JSON writers)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value == int(value):
+        return str(int(value))
+    return value
+
+
 def _fact(kind: DetailKind, value: str | None, *, booking: bool = False) -> tuple[Detail, ...]:
     return (Detail(kind, value, booking),) if value else ()
 
 
 class Flight(_Item):
     type: Literal["flight"] = "flight"
-    carrier: Annotated[str, Field(pattern=r"^[A-Z0-9]{2}$", description="IATA airline code")]
-    number: Annotated[str, Field(pattern=r"^[0-9]{1,4}[A-Z]?$")]
+    carrier: Annotated[
+        str, Strict(), Field(pattern=r"^[A-Z0-9]{2}$", description="IATA airline code")
+    ]
+    number: Annotated[
+        str,
+        BeforeValidator(_whole_number_as_text),
+        Field(pattern=r"^[0-9]{1,4}[A-Z]?$"),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "string", "pattern": r"^[0-9]{1,4}[A-Z]?$"},
+                    {"type": "integer", "minimum": 0, "maximum": 9999},
+                ],
+                "description": "flight number, as text (0501, 501A) or a whole number (501)",
+            }
+        ),
+    ]
     from_: IataCode = Field(alias="from")
     to: IataCode
     depart: Annotated[WallTime, At("from_")]

@@ -22,13 +22,18 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel as _PydanticModel
 from pydantic import (
     Field,
+    GetJsonSchemaHandler,
     PrivateAttr,
+    Strict,
     ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 from . import _airports, _scope, _zones
 from ._base import Line, Model, Paragraphs, Text
@@ -117,7 +122,21 @@ class StatedRate(Model):
 
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217, e.g. CLP")]
     per: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217, e.g. USD")]
-    rate: Annotated[Decimal, Field(gt=0)]
+    rate: Annotated[
+        Decimal,
+        Field(gt=0),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "number", "exclusiveMinimum": 0},
+                    {
+                        "type": "string",
+                        "pattern": r"^\+?(0*[1-9][0-9]*(\.[0-9]+)?|0*\.[0-9]*[1-9][0-9]*)$",
+                    },
+                ]
+            }
+        ),
+    ]
     date: dt.date
     source: Text
 
@@ -148,25 +167,59 @@ class Reminders(Model):
 ItemRef = str | int
 
 
+_KEY = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$"
+#: What the JSON Schema cannot check, told in its description (and checked on load).
+_RULES = (
+    "A trip plan: people, places and items, validated as a whole. Rules a JSON Schema cannot "
+    "express, checked when the trip loads: traveller, organizer, attendees and agenda 'by' are "
+    "keys of people; an item's place, from and to are keys of places or IATA airport codes the "
+    "bundled data knows; a place's timezone keeps the clocks of its country (a place needs a "
+    "timezone, or a country with one zone, or a city that names one); a subdivision is one of its "
+    "country's; a local time that the clocks skip (DST gap) or repeat (DST fold) must carry the "
+    "offset meant; an end is after its start; item ids are unique."
+)
+
+
 class Trip(Model):
     """A trip plan: people, places and items, validated as a whole."""
 
     id: Slug = Field(description="stable across revisions: calendar UIDs derive from it")
     title: Line | None = None
-    home: Line | None = Field(
+    home: Annotated[str, Strict()] | None = Field(
         default=None,
         description="the traveller's home time zone (IANA name) or an IATA airport code; "
         "default the traveller's timezone",
+        json_schema_extra=lambda schema: schema.update(anyOf=[*_home_schemas(), {"type": "null"}]),
     )
     languages: list[LocaleTag] = Field(default=["en"], min_length=1)
     reminders: Reminders = Reminders()
     rates: list[StatedRate] = Field(
         default_factory=list, description="exchange rates to use instead of fetched ones"
     )
-    people: dict[Key, Person]
-    places: dict[Key, Place] = Field(default_factory=dict)
-    traveller: Key = Field(description="key of the person travelling")
+    people: dict[Key, Person] = Field(json_schema_extra={"propertyNames": {"pattern": _KEY}})
+    places: dict[Key, Place] = Field(
+        default_factory=dict, json_schema_extra={"propertyNames": {"pattern": _KEY}}
+    )
+    traveller: Annotated[Key, Strict()] = Field(description="key of the person travelling")
     items: list[Item] = Field(default_factory=list)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The rules no JSON Schema can check, in the description; ``$schema`` allowed (editors
+        write it; loading ignores it)."""
+        json_schema = handler(schema)
+        target = handler.resolve_ref_schema(json_schema)
+        target["description"] = _RULES
+        target["properties"] = {
+            "$schema": {
+                "type": "string",
+                "description": "the JSON Schema the file follows, for editors; ignored",
+            },
+            **target["properties"],
+        }
+        return json_schema
 
     _ids: tuple[str, ...] = PrivateAttr(default=())
     # What other layers derive from this trip, kept with it (the timeline): the model only
@@ -178,6 +231,8 @@ class Trip(Model):
     def _validate(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Trip:
         # Cross-references are checked against the keys the document writes, even where the
         # people or places themselves fail to validate, so one pass reports every problem.
+        if isinstance(data, dict) and isinstance(data.get("$schema"), str):
+            data = {key: value for key, value in data.items() if key != "$schema"}  # editors'
         scope = Scope(_scope.keys_of(data, "people"), _scope.keys_of(data, "places"))
         try:
             with _scope.scoped(scope):
@@ -359,6 +414,15 @@ def _first_zone(trip: Trip) -> ZoneInfo:
         if first is None or start < first[0]:
             first = (start, zone)
     return first[1] if first is not None else _zones.get_zone("UTC")
+
+
+def _home_schemas() -> list[dict[str, Any]]:
+    """``home`` in the JSON Schema: a zone name, or three capitals (read as an airport code)."""
+    zones = sorted(z for z in _zones.zone_names() if not _airports.looks_like_airport(z))
+    return [
+        {"type": "string", "enum": zones},
+        {"type": "string", "pattern": r"^[A-Z]{3}$", "description": "IATA airport code"},
+    ]
 
 
 def home_zone(home: str) -> ZoneInfo:

@@ -201,4 +201,15 @@ def _problem(
         message = error["msg"]
     # The location is the node the error is about (an unknown key's own line), the path what
     # holds it.
-    return Problem(message, path=format_path(path), location=where)
+    return Problem(message, path=format_path(path), location=where, code=_code(kind, message))
+
+
+def _code(kind: str, message: str) -> str:
+    """The stable code of a pydantic error (``PROBLEM_CODES``)."""
+    if kind == "missing" or kind == "union_tag_not_found":
+        return "missing-field"
+    if kind == "extra_forbidden":
+        return "unknown-field"
+    if kind in _EXPECTED or kind.endswith("_type"):
+        return "wrong-type"
+    return Problem(message).code  # a validator's own message: a reference, a time, a value

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
@@ -24,6 +25,7 @@ from pydantic import (
     GetJsonSchemaHandler,
     PlainSerializer,
     PlainValidator,
+    Strict,
     StringConstraints,
     WithJsonSchema,
 )
@@ -160,9 +162,10 @@ class WallTime:
     ) -> JsonSchemaValue:
         return {
             "type": "string",
-            "pattern": r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}(:?\d{2})?)?$",
-            "description": "Local wall-clock time at the place of the item; an offset may pick "
-            "one of a repeated hour.",
+            "pattern": r"^[1-8][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]"
+            r"(:[0-5][0-9])?(Z|[+-](0[0-9]|1[0-8])(:?[0-5][0-9])?)?$",
+            "description": "Local wall-clock time at the place of the item, on a date of the "
+            "calendar (no 30 February); an offset may pick one of a repeated hour.",
             "examples": ["2027-03-09 09:00", "2027-04-03 23:30-04:00"],
         }
 
@@ -244,40 +247,100 @@ Duration = Annotated[
     PlainValidator(parse_duration),
     PlainSerializer(format_duration),
     WithJsonSchema(
-        {"type": "string", "pattern": r"^(\d+d)?(\d+h)?(\d+m)?$", "examples": ["90m", "1h30m"]}
+        {
+            "type": "string",
+            "pattern": r"^([0-9]{1,5}d([0-9]{1,6}h)?([0-9]{1,8}m)?|[0-9]{1,6}h([0-9]{1,8}m)?|[0-9]{1,8}m)$",
+            "examples": ["90m", "1h30m"],
+        }
     ),
 ]
 AgendaTime = Annotated[
     time,
     PlainValidator(_parse_agenda_time),
     PlainSerializer(lambda t: t.strftime("%H:%M")),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:\d{2}$", "examples": ["09:30"]}),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$", "examples": ["09:30"]}
+    ),
 ]
+
+
+class _LazyJsonSchema:
+    """Annotated metadata: a JSON Schema made when a schema is asked for, not at import (the
+    lists of zones, countries and locales)."""
+
+    def __init__(self, make: Callable[[], JsonSchemaValue]) -> None:
+        self.make = make
+
+    def __get_pydantic_json_schema__(
+        self, _schema: core_schema.CoreSchema, _handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return self.make()
+
+
+def _locale_identifiers() -> list[str]:
+    from babel.localedata import locale_identifiers
+
+    names = set(locale_identifiers())
+    return sorted(names | {name.replace("_", "-") for name in names})
+
+
 TimezoneName = Annotated[
     str,
+    Strict(),
     AfterValidator(_check_zone),
-    WithJsonSchema(
-        {"type": "string", "description": "IANA time zone", "examples": ["America/Santiago"]}
+    _LazyJsonSchema(
+        lambda: {
+            "type": "string",
+            "description": "IANA time zone",
+            "examples": ["America/Santiago"],
+            "enum": sorted(_zones.zone_names()),
+        }
     ),
 ]
 CountryCode = Annotated[
-    str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_check_country)
+    str,
+    Strict(),
+    StringConstraints(pattern=r"^[A-Z]{2}$"),
+    AfterValidator(_check_country),
+    _LazyJsonSchema(
+        lambda: {
+            "type": "string",
+            "description": "ISO 3166-1 alpha-2 country code",
+            "enum": sorted(_zones.country_codes()),
+        }
+    ),
 ]
-IataCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), AfterValidator(_check_iata)]
+IataCode = Annotated[
+    str,
+    Strict(),
+    StringConstraints(pattern=r"^[A-Z]{3}$"),
+    AfterValidator(_check_iata),
+    Field(description="IATA airport code; one the bundled airport data knows"),
+]
 LocaleTag = Annotated[
     str,
+    Strict(),
     AfterValidator(check_locale),
-    WithJsonSchema({"type": "string", "examples": ["en", "es", "es_CL", "pt_BR"]}),
+    _LazyJsonSchema(
+        lambda: {
+            "type": "string",
+            "examples": ["en", "es", "es_CL", "pt_BR"],
+            "enum": _locale_identifiers(),
+        }
+    ),
 ]
-Slug = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")]
+Slug = Annotated[str, Strict(), StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")]
 Email = Annotated[
-    str, StringConstraints(pattern=r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[A-Za-z]{2,}$")
+    str,
+    Strict(),
+    StringConstraints(pattern=r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[A-Za-z]{2,}$"),
 ]
-Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9 ().-]{4,24}$")]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"]+$")]
+Phone = Annotated[str, Strict(), StringConstraints(pattern=r"^\+[1-9][0-9 ().-]{3,23}[0-9().-]$")]
+Url = Annotated[str, Strict(), StringConstraints(pattern=r"^https?://[^\s<>\"]+$")]
+#: Latitude and longitude as numbers (text is refused, as the schema says).
 Geo = tuple[
-    Annotated[float, Field(ge=-90, le=90, description="latitude")],
-    Annotated[float, Field(ge=-180, le=180, description="longitude")],
+    Annotated[float, Strict(), Field(ge=-90, le=90, description="latitude")],
+    Annotated[float, Strict(), Field(ge=-180, le=180, description="longitude")],
 ]
 
 
