@@ -12,13 +12,10 @@ includes importing tripplan, and the peak memory is the process's own, ``ru_maxr
   parsed.
 * a feed of one event that recurs every second since 2000 with no end (about 300 bytes): it
   must end, in under 2 s, in a ``FeedError`` that says why.
-* the command as it runs today: ``tripplan check examples/santiago-customer-visit.yaml
-  --calendar <feed>`` with the 100,000-event feed (it reads the feed through
-  ``_schedule.traveller_busy``); and the same command with ``traveller_busy`` passing the trip's
-  span as the window, as it should (the child runs the command's own ``main`` with
-  ``traveller_busy`` replaced by a copy that passes ``window=``), until ``_schedule`` does so.
+* the command: ``tripplan check examples/santiago-customer-visit.yaml --calendar <feed>`` with
+  the large feed (``_schedule.traveller_busy`` reads it for the trip's span).
 
-Prints a Markdown table for docs/feeds.md (and docs/performance.md).
+Prints a Markdown table for docs/performance.md.
 """
 
 from __future__ import annotations
@@ -116,8 +113,7 @@ def child(path: Path, mode: str) -> Result:
     return Result(seconds=data["seconds"], peak_mb=data["peak_mb"], outcome=data["outcome"])
 
 
-# The command, with _schedule.traveller_busy as it should be: the feed read for the span it
-# then asks busy_events about (the one change: ``window=(start, end)`` to read_calendar).
+# The command in a child process, printing its peak memory at exit.
 _PEAK = """
 import atexit, resource, sys
 def peak():
@@ -132,45 +128,13 @@ sys.argv[0] = "tripplan"
 runpy.run_module("tripplan", run_name="__main__", alter_sys=True)
 """
 )
-_WIRED = (
-    _PEAK
-    + """
-from datetime import UTC, datetime, time, timedelta
-from tripplan import _cli, _commands, _feeds, _schedule
-
-def traveller_busy(trip, sources, *, day=None, include_all_day=False, include_transparent=False):
-    timeline = _schedule.resolve(trip)
-    start, end = timeline.start, timeline.end
-    if start is None or end is None or not sources:
-        return []
-    if day is not None:
-        midnight = datetime.combine(day, time(0), tzinfo=UTC)
-        start = min(start, midnight - timedelta(days=1))
-        end = max(end, midnight + timedelta(days=2))
-    found = []
-    for source in sources:
-        found += _feeds.busy_events(
-            _feeds.read_calendar(source, window=(start, end)),
-            start,
-            end,
-            include_all_day=include_all_day,
-            include_transparent=include_transparent,
-            default_zone=trip.home_zone,
-            source=source,
-        )
-    return found
-
-_commands.traveller_busy = traveller_busy
-sys.exit(_cli.main(sys.argv[1:]))
-"""
-)
 
 
-def command(path: Path, *, wired: bool = False) -> Result:
+def command(path: Path) -> Result:
     started = time.perf_counter()
     run = subprocess.run(
         [
-            *(sys.executable, "-c", _WIRED if wired else _TODAY),
+            *(sys.executable, "-c", _TODAY),
             *("check", str(TRIP), "--calendar", str(path)),
         ],
         capture_output=True,
@@ -222,14 +186,8 @@ def main() -> None:
         if not args.no_command:
             rows.append(
                 (
-                    f"`tripplan check … --calendar` with the {args.events:,}-event feed, today",
-                    best([command(history) for _ in range(1)]),
-                )
-            )
-            rows.append(
-                (
-                    "the same, with `traveller_busy` passing `window=` to `read_calendar`",
-                    best([command(history, wired=True) for _ in range(args.repeat)]),
+                    f"`tripplan check … --calendar` with the {args.events:,}-event feed",
+                    best([command(history) for _ in range(args.repeat)]),
                 )
             )
     print("| feed, how it is read | wall time | peak memory | outcome |")
