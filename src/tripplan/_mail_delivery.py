@@ -62,15 +62,7 @@ def check_mail_url(
     cannot be read. A ``MailError``; ``None`` when all is well. Call it before writing anything a
     failed send would leave half done.
     """
-    server = _parse_url(url)
-    find_credentials(
-        server.host,
-        (USERNAME_VARIABLE, PASSWORD_VARIABLE),
-        source=str(server),
-        error=MailError,
-        env=env,
-        netrc_path=netrc_path,
-    )
+    _login_for(_parse_url(url), env, netrc_path)
 
 
 def send_mail(
@@ -98,7 +90,18 @@ def send_mail(
     for message in batch:
         if message["Message-ID"] is None or message["From"] is None:
             raise ValueError("every message to send needs a From and a Message-ID header")
-    credentials = find_credentials(
+    credentials = _login_for(server, env, netrc_path)
+    if not batch:
+        return []  # the URL and the login were checked; there is nothing to connect for
+    context = ssl.create_default_context() if ssl_context is None else ssl_context
+    return _deliver(batch, server, credentials, context, timeout)
+
+
+def _login_for(
+    server: _Server, env: Mapping[str, str] | None, netrc_path: str | os.PathLike[str] | None
+) -> Credentials | None:
+    """The login for ``server``: the environment's variables, else netrc (``_credentials``)."""
+    return find_credentials(
         server.host,
         (USERNAME_VARIABLE, PASSWORD_VARIABLE),
         source=str(server),
@@ -106,10 +109,6 @@ def send_mail(
         env=env,
         netrc_path=netrc_path,
     )
-    if not batch:
-        return []  # the URL and the login were checked; there is nothing to connect for
-    context = ssl.create_default_context() if ssl_context is None else ssl_context
-    return _deliver(batch, server, credentials, context, timeout)
 
 
 def _parse_url(url: str) -> _Server:
