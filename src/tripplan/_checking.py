@@ -26,7 +26,6 @@ __all__ = [
     "is_meeting_of",
     "km",
     "located",
-    "place_key",
 ]
 
 
@@ -140,8 +139,3 @@ def is_meeting_of(entry: Scheduled, kinds: frozenset[str]) -> bool:
 def located(entry: Scheduled) -> bool:
     """A meeting or an activity: an item at one place (or online in one zone)."""
     return isinstance(entry.item, Meeting | Activity)
-
-
-def place_key(entry: Scheduled) -> str | None:
-    """The place key of a meeting or activity (None when it has only a zone)."""
-    return entry.origin.key if located(entry) else None
