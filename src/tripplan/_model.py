@@ -306,8 +306,8 @@ class Trip(Model):
         return online_location(zone_name or "UTC")
 
     def instant(self, wall: WallTime, zone_name: str) -> datetime:
-        """The aware datetime a wall time of this trip names in a zone: as validation resolved
-        it (one gap and fold policy, ``_time.resolve``)."""
+        """The aware datetime a wall time of this trip names in a zone, by the one gap and fold
+        policy validation checked it with (``_time.resolve``)."""
         return resolve(wall, _zones.get_zone(zone_name))
 
     @property
