@@ -9,12 +9,24 @@ import pytest
 
 from tripplan import Trip
 
-from ._radicale import radicale_fixture
+from ._radicale import RadicaleServer, radicale_fixture
 from .support import DATA, build_trip
 
 # One real CalDAV server (Radicale on 127.0.0.1) for the whole run: every calendar a test writes
 # is stored through it (tests/_interop.py: assert_clients_agree).
 radicale_server = radicale_fixture()
+
+
+@pytest.fixture
+def caldav_login(
+    radicale_server: RadicaleServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> RadicaleServer:
+    """The command logs into the test server (from the environment, as a user's would) and
+    keeps its publish state in a cache of the test's own."""
+    monkeypatch.setenv("TRIPPLAN_CALDAV_USERNAME", radicale_server.username)
+    monkeypatch.setenv("TRIPPLAN_CALDAV_PASSWORD", radicale_server.password)
+    monkeypatch.setenv("TRIPPLAN_CACHE_DIR", str(tmp_path / "cache"))
+    return radicale_server
 
 
 @pytest.fixture

@@ -79,7 +79,8 @@ def test_bad_input_exits_2_with_one_line_per_problem(
     assert (code, out) == (2, "")
     assert err.splitlines() == [
         f"{bad}:2: traveller: unknown person 'nobody'; expected a key of people (d)",
-        f"{bad}:3: people.d.side: got the text 'them'; expected 'team' or 'customer'",
+        f"{bad}:3: people.d.side: got the text 'them'; expected 'team' or 'customer'; "
+        "did you mean 'team'?",
     ]
 
 
@@ -276,14 +277,11 @@ def test_invites_are_sent_by_mail(
 
 
 def test_publish_command(
-    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
-    radicale_server: RadicaleServer,
+    caldav_login: RadicaleServer,
 ) -> None:
-    monkeypatch.setenv("TRIPPLAN_CALDAV_USERNAME", radicale_server.username)
-    monkeypatch.setenv("TRIPPLAN_CALDAV_PASSWORD", radicale_server.password)
-    monkeypatch.setenv("TRIPPLAN_CACHE_DIR", str(tmp_path / "cache"))
+    radicale_server = caldav_login
     collection = radicale_server.make_calendar("cli-publish")
     code, out, err = run(capsys, "publish", REFERENCE, "--caldav", collection, "--reproducible")
     assert (code, err) == (0, "") and len(radicale_server.get_all(collection)) == 11

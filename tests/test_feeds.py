@@ -229,6 +229,24 @@ def test_a_file_that_is_not_a_calendar(tmp_path: Path) -> None:
         read_calendar(str(path))
 
 
+def test_text_is_read_as_a_file_is(work_ics: Path) -> None:
+    """``parse_calendar``: iCalendar text (as an assistant sends it) gives what the file gives,
+    repairs X-WR-TIMEZONE, honours a window, and names the text in its errors."""
+    data = work_ics.read_bytes()
+    assert summaries(tripplan.parse_calendar(data)) == summaries(read_calendar(str(work_ics)))
+    assert summaries(tripplan.parse_calendar(data.decode("utf-8"))) == summaries(work_feed())
+    google = tripplan.parse_calendar(google_feed().to_ical())
+    lunch = next(e for e in google.walk("VEVENT") if e["UID"] == "lunch@google")
+    assert lunch.decoded("DTSTART").isoformat() == "2027-03-10T12:00:00-03:00"
+    far = (datetime(2030, 1, 1, tzinfo=UTC), datetime(2030, 1, 2, tzinfo=UTC))
+    windowed = summaries(tripplan.parse_calendar(data, window=far))
+    assert windowed < summaries(work_feed())  # one-off events left out; series kept to expand
+    with pytest.raises(FeedError, match=r"^pasted: not an iCalendar file"):
+        tripplan.parse_calendar("hello", source="pasted")
+    with pytest.raises(FeedError, match="byte limit"):
+        tripplan.parse_calendar(b" " * (tripplan._feeds.FEED_MAX_BYTES + 1))
+
+
 def test_reads_http_and_webcal(session: requests.Session, tmp_path: Path) -> None:
     body = work_feed().to_ical()
     with http_server() as server:

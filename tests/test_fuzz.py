@@ -187,12 +187,28 @@ WRITERS: list[list[str]] = [
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code, _, err = _run_printing(argv, capsys)
+    return code, err
+
+
+def _run_printing(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     try:
         code = main(argv)
     except SystemExit as exit:  # argparse
         code = int(exit.code or 0)
-    _, err = capsys.readouterr()
-    return code, err
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _assert_json(argv: list[str], out: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With ``--format json`` what is printed is one JSON document, whatever the input: the
+    outcome, or on exit 2 the problems or the error, and nothing on standard error."""
+    code, printed, err = _run_printing(argv, capsys)
+    _assert_clean(code, err, argv, out)
+    report = json.loads(printed)
+    assert err == "" or code != 2, (err, argv)
+    if code == 2:
+        assert "problems" in report or "error" in report, (report, argv)
 
 
 def _assert_clean(code: int, err: str, argv: list[str], out: Path) -> None:
@@ -211,6 +227,7 @@ def exercise(data: bytes, suffix: str, tmp: Path, capsys: pytest.CaptureFixture[
     out = tmp / "out"
     code, err = _run(["check", str(trip)], capsys)
     _assert_clean(code, err, ["check"], out)
+    _assert_json(["check", str(trip), "--format", "json"], out, capsys)
     code_timeline, err = _run(["timeline", str(trip)], capsys)
     _assert_clean(code_timeline, err, ["timeline"], out)
     if code == 2:
@@ -220,6 +237,8 @@ def exercise(data: bytes, suffix: str, tmp: Path, capsys: pytest.CaptureFixture[
         argv = [part.format(trip=trip, out=target) for part in template]
         result, err = _run(argv, capsys)
         _assert_clean(result, err, argv, target)
+    built = tmp / "json"
+    _assert_json(["build", str(trip), "--out", str(built), "--format", "json"], built, capsys)
     return code
 
 

@@ -108,6 +108,27 @@ def test_unknown_item_type_and_misspelt_field() -> None:
     assert "trip.yaml:11: items[1]: unknown field 'checkin'; did you mean 'check_in'?" in found
 
 
+def test_a_near_miss_names_the_value_meant() -> None:
+    """Item types, kinds, people and places: a misspelling gets the nearest valid value, so the
+    writer (a person or an assistant) fixes it in one round; a value near nothing gets none."""
+    found = lines(
+        HEAD
+        + """\
+  - type: meetng
+  - {type: meeting, kind: it_staf_day, place: ofice, start: 2027-03-09 10:00,
+     end: 2027-03-09 11:00, attendees: [danna]}
+  - {type: meeting, kind: lunch, place: office, start: 2027-03-09 12:00, end: 2027-03-09 13:00}
+"""
+    )
+    suggested = {line.split(": ", 1)[1].split(":")[0]: line for line in found}
+    assert suggested["items[0]"].endswith("; did you mean 'meeting'?")
+    assert suggested["items[1].kind"].endswith("; did you mean 'it_staff_day'?")
+    assert suggested["items[1].place"].endswith("IATA airport code; did you mean 'office'?")
+    assert suggested["items[1].attendees[0]"].endswith("; did you mean 'dana'?")
+    assert "did you mean" not in suggested["items[2].kind"]
+    assert len(found) == 5
+
+
 def test_end_before_start_compares_instants() -> None:
     found = lines(
         HEAD
@@ -232,9 +253,10 @@ def test_traveller_and_references_must_be_keys() -> None:
 """
     )
     assert found == [
-        "trip.yaml:2: traveller: unknown person 'dan'; expected a key of people (dana, rodrigo)",
+        "trip.yaml:2: traveller: unknown person 'dan'; expected a key of people (dana, rodrigo); "
+        "did you mean 'dana'?",
         "trip.yaml:10: items[0].place: unknown place 'offfice': not a key of places (office) and "
-        "not an IATA airport code",
+        "not an IATA airport code; did you mean 'office'?",
         "trip.yaml:10: items[0].organizer: unknown person 'zed'; expected a key of people (dana, rodrigo)",
     ]
 

@@ -78,7 +78,7 @@ EXPECTED_IN_CONTEXT = [
     (
         "items[1].to",
         "unknown place 'hotell': not a key of places (hotel, office, winery) and not an IATA "
-        "airport code",
+        "airport code; did you mean 'hotel'?",
     ),
     ("items[2].check_out", "ends at 2027-03-08 10:00, not after its check_in at 2027-03-08 11:30"),
     (

@@ -20,6 +20,8 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._audience import Audience as Audience
+    from ._booking_import import ImportReport as ImportReport
+    from ._booking_import import import_bookings as import_bookings
     from ._briefing import build_sheet as build_sheet
     from ._build import build_outputs as build_outputs
     from ._caldav import PublishReport as PublishReport
@@ -32,6 +34,9 @@ if TYPE_CHECKING:
     )
     from ._exceptions import (
         AudienceError as AudienceError,
+    )
+    from ._exceptions import (
+        BookingError as BookingError,
     )
     from ._exceptions import (
         CalDAVError as CalDAVError,
@@ -73,6 +78,9 @@ if TYPE_CHECKING:
     )
     from ._feeds import (
         busy_events as busy_events,
+    )
+    from ._feeds import (
+        parse_calendar as parse_calendar,
     )
     from ._feeds import (
         read_calendar as read_calendar,
@@ -123,6 +131,7 @@ if TYPE_CHECKING:
     from ._itip import (
         diff_trips as diff_trips,
     )
+    from ._jsonld import build_jsonld as build_jsonld
     from ._loading import load_trip as load_trip
     from ._loading import parse_trip as parse_trip
     from ._locations import Location as Location
@@ -193,6 +202,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "AgendaEntry": ("_items", "AgendaEntry"),
     "Audience": ("_audience", "Audience"),
     "AudienceError": ("_exceptions", "AudienceError"),
+    "BookingError": ("_exceptions", "BookingError"),
     "BusyEvent": ("_feeds", "BusyEvent"),
     "CalDAVError": ("_exceptions", "CalDAVError"),
     "CheckOptions": ("_checks", "CheckOptions"),
@@ -205,6 +215,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "FeedError": ("_exceptions", "FeedError"),
     "Finding": ("_findings", "Finding"),
     "Flight": ("_items", "Flight"),
+    "ImportReport": ("_booking_import", "ImportReport"),
     "Invitation": ("_itip", "Invitation"),
     "InvitationError": ("_exceptions", "InvitationError"),
     "Item": ("_items", "Item"),
@@ -241,6 +252,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "ZoneError": ("_exceptions", "ZoneError"),
     "build_calendar": ("_ics", "build_calendar"),
     "build_invitations": ("_itip", "build_invitations"),
+    "build_jsonld": ("_jsonld", "build_jsonld"),
     "build_outputs": ("_build", "build_outputs"),
     "build_sheet": ("_briefing", "build_sheet"),
     "busy_events": ("_feeds", "busy_events"),
@@ -253,10 +265,12 @@ _WHERE: dict[str, tuple[str, str]] = {
     "free_slots": ("_schedule", "free_slots"),
     "get_zone": ("_zones", "get_zone"),
     "imip_message": ("_mail", "imip_message"),
+    "import_bookings": ("_booking_import", "import_bookings"),
     "invitation_mail": ("_mail", "invitation_mail"),
     "load_trip": ("_loading", "load_trip"),
     "parse_trip": ("_loading", "parse_trip"),
     "publish_calendar": ("_caldav", "publish_calendar"),
+    "parse_calendar": ("_feeds", "parse_calendar"),
     "read_calendar": ("_feeds", "read_calendar"),
     "render_sheet": ("_render", "render_sheet"),
     "resolve": ("_timeline", "resolve"),
@@ -272,6 +286,7 @@ __all__ = [  # noqa: RUF022 - plain sorted order, as tests/test_package.py check
     "AgendaEntry",
     "Audience",
     "AudienceError",
+    "BookingError",
     "BusyEvent",
     "CalDAVError",
     "CheckOptions",
@@ -284,6 +299,7 @@ __all__ = [  # noqa: RUF022 - plain sorted order, as tests/test_package.py check
     "FeedError",
     "Finding",
     "Flight",
+    "ImportReport",
     "Invitation",
     "InvitationError",
     "Item",
@@ -321,6 +337,7 @@ __all__ = [  # noqa: RUF022 - plain sorted order, as tests/test_package.py check
     "__version__",
     "build_calendar",
     "build_invitations",
+    "build_jsonld",
     "build_outputs",
     "build_sheet",
     "busy_events",
@@ -333,8 +350,10 @@ __all__ = [  # noqa: RUF022 - plain sorted order, as tests/test_package.py check
     "free_slots",
     "get_zone",
     "imip_message",
+    "import_bookings",
     "invitation_mail",
     "load_trip",
+    "parse_calendar",
     "parse_trip",
     "publish_calendar",
     "read_calendar",

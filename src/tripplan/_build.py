@@ -28,6 +28,8 @@ __all__ = [
     "Outputs",
     "build_outputs",
     "check_report",
+    "invitation_lines",
+    "invitation_report",
     "invitations_since",
     "report_lines",
     "timeline_lines",
@@ -105,6 +107,39 @@ def invitations_since(
     if previous is None:
         return build_invitations(trip, now=now)
     return diff_trips(previous, trip).invitations(now=now)
+
+
+def invitation_report(trip: Trip, invitation: Invitation) -> dict[str, Any]:
+    """One invitation as ``invites --format json`` prints it: its file, UID and recipients."""
+    return {
+        "method": invitation.method,
+        "file": invitation.filename,
+        "item": invitation.item_id,
+        "uid": invitation.uid,
+        "sequence": invitation.sequence,
+        "recipients": [
+            {"person": key, "name": trip.people[key].name, "email": trip.people[key].email}
+            for key in invitation.recipients
+        ],
+        "not_invited": list(invitation.uninvited),
+    }
+
+
+def invitation_lines(
+    trip: Trip, written: Iterable[str], sent: list[Invitation], *, since: bool = False
+) -> Iterable[str]:
+    """What ``invites`` prints: the files written, then each invitation and who it goes to."""
+    yield from (f"wrote {path}\n" for path in written)
+    for invitation in sent:
+        names = ", ".join(trip.people[k].name for k in invitation.recipients)
+        yield f"{invitation.method} {invitation.filename} (SEQUENCE {invitation.sequence}) to {names}\n"
+        if invitation.uninvited:
+            left = ", ".join(invitation.uninvited)
+            yield f"  not invited (no email, or a customer at an internal meeting): {left}\n"
+    if not sent:
+        yield (
+            "no invitations: nothing changed\n" if since else "no meetings to invite anyone to\n"
+        )
 
 
 def build_outputs(

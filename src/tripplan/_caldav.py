@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 from urllib.parse import unquote, urljoin, urlsplit
 
 from ._cache import cache_dir
@@ -108,6 +108,18 @@ class PublishReport:
     def changed(self) -> bool:
         """Whether anything on the server was written or deleted."""
         return bool(self.created or self.updated or self.deleted or self.recreated)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data (``publish --format json``): every list by UID, with
+        the resource's href, and the reason of each conflict."""
+        lists = ("created", "updated", "deleted", "unchanged", "conflicts", "recreated")
+        data: dict[str, Any] = {"collection": self.collection}
+        data.update({name: list(getattr(self, name)) for name in lists})
+        data["deleted_on_server"] = list(self.deleted_on_server)
+        data["hrefs"] = dict(self.hrefs)
+        data["reasons"] = dict(self.reasons)
+        data["notes"] = list(self.notes)
+        return data
 
     def lines(self) -> list[str]:
         """A summary line, then the notes, then one line per resource the reader should know

@@ -71,14 +71,25 @@ class Plan:
     def __init__(self, trip: Trip, options: CheckOptions) -> None:
         self.trip, self.options = trip, options
         self.timeline: Timeline = resolve(trip)
-        live = [e for e in self.timeline if e.item.status != "cancelled"]
-        self.entries = live
-        traveller = trip.traveller
-        self.present = [
-            e for e in live if not isinstance(e.item, Stay) and trip.attends(traveller, e.item)
-        ]
-        self.stays = [e for e in live if isinstance(e.item, Stay)]
-        self.flights = [e for e in live if isinstance(e.item, Flight)]
+        # One pass over the timeline (a large trip has many entries): the live ones, those the
+        # traveller attends (hotels aside), the hotels and the flights, each in time order.
+        self.entries: list[Scheduled] = []
+        self.present: list[Scheduled] = []
+        self.stays: list[Scheduled] = []
+        self.flights: list[Scheduled] = []
+        traveller, attends = trip.traveller, trip.attends
+        for e in self.timeline:
+            item = e.item
+            if item.status == "cancelled":
+                continue
+            self.entries.append(e)
+            if isinstance(item, Stay):
+                self.stays.append(e)
+                continue
+            if isinstance(item, Flight):
+                self.flights.append(e)
+            if attends(traveller, item):
+                self.present.append(e)
 
     def finding(
         self,

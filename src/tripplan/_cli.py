@@ -13,15 +13,25 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Sequence
-from datetime import date, time, timedelta
+from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import _arguments as arguments
 from . import _commands as commands
-from ._exceptions import TripFileError, TripplanError
-from ._types import format_duration, parse_duration
+from ._exceptions import TripplanError
+from ._later import later
 from ._version import __version__
+
+# Subcommands whose modules only they need are imported when they run (a cold `build` does not
+# pay for the importers or the MCP server).
+if TYPE_CHECKING:
+    from . import _booking_commands as booking_commands
+    from . import _mcp
+else:
+    booking_commands = later("tripplan._booking_commands")
+    _mcp = later("tripplan._mcp")
 
 __all__ = ["main"]
 
@@ -64,20 +74,21 @@ def _parser() -> argparse.ArgumentParser:
 
     free = trip_command("free", "List the traveller's free slots on a day of the trip.")
     free.set_defaults(func=commands.free)
-    free.add_argument("--day", required=True, type=_day, metavar="YYYY-MM-DD")
+    free.add_argument("--day", required=True, type=arguments.day, metavar="YYYY-MM-DD")
     free.add_argument(
         "--duration",
         required=True,
-        type=_duration_within(timedelta(0), timedelta(days=1)),
+        type=arguments.duration_within(timedelta(0), timedelta(days=1)),
         metavar="DURATION",
     )
     free.add_argument(
         "--business-hours",
-        type=_hours,
+        type=arguments.hours,
         metavar="HH:MM-HH:MM",
         help="local hours to look in (default 08:00-19:00)",
     )
     _add_calendars(free)
+    _add_format(free, "the free slots")
 
     timeline = trip_command("timeline", "Print every item at its resolved local times and zones.")
     timeline.set_defaults(func=commands.timeline)
@@ -97,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     ics.add_argument("--organization", help="with --audience customer: which customer it is for")
     ics.add_argument("--lang", help="language of the labels (default: the traveller's)")
     _add_reproducible(ics)
+    _add_format(ics, "what was written")
 
     invites = trip_command("invites", "Write (and send) an invitation for every meeting.")
     invites.set_defaults(func=commands.invites)
@@ -115,6 +127,7 @@ def _parser() -> argparse.ArgumentParser:
         "TRIPPLAN_SMTP_PASSWORD or netrc",
     )
     _add_reproducible(invites)
+    _add_format(invites, "what was written and sent, with each invitation's recipients")
 
     brief = trip_command("brief", "Write the briefing sheet a traveller prints.")
     brief.set_defaults(func=commands.brief)
@@ -136,6 +149,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     brief.add_argument("--paper", choices=["a4", "letter"], help="default: the reader's (CLDR)")
     _add_rates(brief)
+    brief.add_argument(
+        "--report",
+        choices=["text", "json"],
+        default="text",
+        help="json: what was written, or the problems (with codes) when something is wrong "
+        "(--format names the sheet's format)",
+    )
 
     publish = trip_command("publish", "Put the traveller's calendar into a CalDAV collection.")
     publish.set_defaults(func=commands.publish)
@@ -152,6 +172,7 @@ def _parser() -> argparse.ArgumentParser:
         help="overwrite resources changed on the server since the last publish",
     )
     _add_reproducible(publish)
+    _add_format(publish, "what was created, updated, deleted, left alone and in conflict")
 
     build = trip_command("build", "Write everything tripplan makes for a trip into a folder.")
     build.set_defaults(func=commands.build)
@@ -159,6 +180,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_reproducible(build)
     _add_rates(build)
     _add_check_options(build)
+    _add_format(build, "what was written, and the findings")
 
     facts = subcommands.add_parser(
         "facts",
@@ -170,7 +192,7 @@ def _parser() -> argparse.ArgumentParser:
     facts.add_argument(
         "--dates",
         required=True,
-        type=_date_range,
+        type=arguments.date_range,
         metavar="FIRST..LAST",
         help="e.g. 2027-03-07..2027-03-13",
     )
@@ -179,80 +201,57 @@ def _parser() -> argparse.ArgumentParser:
     facts.add_argument("--format", choices=["text", "json"], default="text")
     _add_rates(facts)
 
+    imports = subcommands.add_parser(
+        "import",
+        help="Import bookings (mails, pages, JSON-LD, invitations) into a trip file.",
+        description="Import bookings (mails, pages, JSON-LD, invitations) into a trip file.",
+    )
+    imports.set_defaults(func=booking_commands.import_command)
+    imports.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
+        help=".eml, .html, .json, .jsonld or .ics; .pdf and .pkpass need kitinerary-extractor",
+    )
+    imports.add_argument(
+        "--into", dest="file", required=True, metavar="TRIP", help="the trip file to change"
+    )
+    imports.add_argument(
+        "--dry-run", action="store_true", help="show what would change; write nothing"
+    )
+    _add_format(imports, "each item's change and what to check")
+
+    jsonld = trip_command("jsonld", "Write the items as schema.org reservations (JSON-LD).")
+    jsonld.set_defaults(func=booking_commands.jsonld_command)
+    jsonld.add_argument(
+        "-o", "--out", required=True, help="the .jsonld file to write (- for standard output)"
+    )
+    jsonld.add_argument(
+        "--audience", choices=["traveller", "team", "customer"], default="traveller"
+    )
+    jsonld.add_argument("--organization", help="with --audience customer: which customer it is for")
+    _add_format(jsonld, "what was written")
+
     schema = subcommands.add_parser("schema", help="Print the JSON Schema of the trip file.")
     schema.set_defaults(func=commands.schema)
+
+    mcp = subcommands.add_parser(
+        "mcp",
+        help="Serve the library to AI assistants: MCP tools over stdio (tripplan[mcp]).",
+        description="A Model Context Protocol server on standard input and output "
+        "(docs/assistants.md); needs pip install 'tripplan[mcp]'.",
+    )
+    mcp.set_defaults(func=_mcp.command)
     return parser
 
 
-#: The dates the command accepts, as the trip format does: far enough for any real trip.
-FIRST_YEAR, LAST_YEAR = 1900, 2200
-
-
-def _duration_within(low: timedelta, high: timedelta) -> Callable[[str], timedelta]:
-    """An argument type: a duration (``90m``, ``1h30m``) from ``low`` (exclusive) to ``high``."""
-
-    def parse(text: str) -> timedelta:
-        try:
-            value = parse_duration(text)
-        except (ValueError, OverflowError) as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-        if not low < value <= high:
-            raise argparse.ArgumentTypeError(
-                f"{text!r} is out of range; expected more than {format_duration(low)} and at "
-                f"most {format_duration(high)}"
-            )
-        return value
-
-    return parse
-
-
-def _day(text: str) -> date:
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2027-03-09") from None
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is out of range; expected a date from {FIRST_YEAR} to {LAST_YEAR}"
-        )
-    return day
-
-
-def _date_range(text: str) -> tuple[date, date]:
-    parts = text.split("..")
-    if len(parts) != 2:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a range like 2027-03-07..2027-03-13")
-    first, last = (_day(part) for part in parts)
-    if last < first:
-        raise argparse.ArgumentTypeError(f"{text!r} ends before it starts")
-    if (last - first).days > 366:
-        raise argparse.ArgumentTypeError(f"{text!r} spans more than a year; ask for less")
-    return first, last
-
-
-def _hours(text: str) -> tuple[time, time]:
-    try:
-        opens, closes = (time.fromisoformat(part) for part in text.split("-"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a range like 08:00-19:00") from None
-    if opens >= closes:
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: the hours must open before they close, within one day"
-        )
-    return opens, closes
-
-
-_threshold = _duration_within(timedelta(0), timedelta(days=7))
-
-
-def _kilometres(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a distance in km, like 150") from None
-    if not 1 <= value <= 20_000:
-        raise argparse.ArgumentTypeError(f"{text!r} is out of range; expected 1 to 20000 km")
-    return value
+def _add_format(command: argparse.ArgumentParser, what: str) -> None:
+    command.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help=f"json: {what}; or the problems (with codes) when something is wrong",
+    )
 
 
 def _add_calendars(sub: argparse.ArgumentParser) -> None:
@@ -299,19 +298,19 @@ def _add_check_options(sub: argparse.ArgumentParser) -> None:
     group = sub.add_argument_group("check thresholds")
     group.add_argument(
         "--international-buffer",
-        type=_threshold,
+        type=arguments.threshold,
         metavar="DURATION",
         help="time from an international arrival to a meeting (default 2h)",
     )
     group.add_argument(
         "--domestic-buffer",
-        type=_threshold,
+        type=arguments.threshold,
         metavar="DURATION",
         help="time from a domestic arrival to a meeting (default 1h)",
     )
     group.add_argument(
         "--min-connection",
-        type=_threshold,
+        type=arguments.threshold,
         metavar="DURATION",
         help="a floor under every kind of connection's minimum (default none)",
     )
@@ -327,19 +326,19 @@ def _add_check_options(sub: argparse.ArgumentParser) -> None:
     ):
         group.add_argument(
             flag,
-            type=_threshold,
+            type=arguments.threshold,
             metavar="DURATION",
             help=f"shortest connection {what} (default {default})",
         )
     group.add_argument(
         "--attendee-hours",
-        type=_hours,
+        type=arguments.hours,
         metavar="HH:MM-HH:MM",
         help="business hours of attendees in their own zones (default 08:00-19:00)",
     )
     group.add_argument(
         "--no-travel-km",
-        type=_kilometres,
+        type=arguments.kilometres,
         metavar="KM",
         help="places farther apart than this need travel between them (default 150)",
     )
@@ -350,7 +349,7 @@ def _add_check_options(sub: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--business-hours",
-        type=_hours,
+        type=arguments.hours,
         metavar="HH:MM-HH:MM",
         help="local business hours for meetings (default 08:00-19:00)",
     )
@@ -389,38 +388,30 @@ def _run(args: argparse.Namespace) -> int:
         code: int = args.func(args, sys.stdout)
         return code
     except TripplanError as exc:
-        sys.stderr.writelines(line + "\n" for line in _problems(exc))
+        if commands.wants_json(args):
+            sys.stdout.write(commands.to_json(commands.error_report(exc, commands.source_of(args))))
+        else:
+            sys.stderr.writelines(line + "\n" for line in commands.problem_lines(exc))
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # e.g. `tripplan schema | head`
         sys.stderr.close()
         return EXIT_OK
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
-        sys.stderr.write(_escape(f"tripplan: {where}{exc.strerror or exc}") + "\n")
+        if commands.wants_json(args):
+            error = {"kind": "file", "message": f"{where}{exc.strerror or exc}"}
+            sys.stdout.write(commands.to_json({"file": commands.source_of(args), "error": error}))
+        else:
+            sys.stderr.write(commands.escape(f"tripplan: {where}{exc.strerror or exc}") + "\n")
         return EXIT_BAD_INPUT
     except (Exception, RecursionError) as exc:  # the last resort, never the habit
         if debug:
             traceback.print_exc()
         else:
-            what = _escape(f"{type(exc).__name__}: {exc}")[:300]
+            what = commands.escape(f"{type(exc).__name__}: {exc}")[:300]
             sys.stderr.write(f"tripplan: internal error: {what} (run with --debug for details)\n")
         return EXIT_INTERNAL
 
 
 def _terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
-
-
-def _problems(exc: TripplanError) -> list[str]:
-    """One line per problem: a line break or control character inside a message (from a name,
-    a key) is shown escaped, so a line is always one problem."""
-    if isinstance(exc, TripFileError):
-        return [_escape(str(problem)) for problem in exc.problems]
-    return [_escape(str(exc))]
-
-
-def _escape(text: str) -> str:
-    return "".join(
-        c if c.isprintable() or c == "\t" else c.encode("unicode_escape").decode("ascii")
-        for c in text
-    )

@@ -14,36 +14,47 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
+from ._arguments import THRESHOLDS
 from ._briefing import build_sheet
 from ._build import (
     build_outputs,
     check_report,
+    invitation_lines,
+    invitation_report,
     invitations_since,
     report_lines,
     timeline_lines,
     timeline_report,
     to_json,
 )
-from ._caldav import publish_calendar
 from ._checks import CheckOptions, check
 from ._destination import destination_lines
-from ._exceptions import InvitationError, MailError, OptionError, TripFileError
+from ._exceptions import InvitationError, MailError, OptionError, TripFileError, TripplanError
 from ._facts import destination_facts, exchange, facts_to_dict
 from ._feeds import BusyEvent
 from ._folder import write_folder
 from ._ics import build_calendar
+from ._later import later
 from ._loading import load_trip, parse_trip
-from ._mail import invitation_mail
-from ._mail_delivery import check_mail_url, send_mail
 from ._model import Trip, home_zone
 from ._output import write_atomic, write_outputs
 from ._render import render_sheet
 from ._schedule import free_slots, traveller_busy
 from ._sheet import Format as SheetFormat
-from ._types import check_locale
+from ._types import check_locale, format_duration
 from ._zones import country_codes
+
+if TYPE_CHECKING:  # mail and CalDAV: imported when `invites --send` or `publish` runs
+    from ._caldav import publish_calendar
+    from ._mail import invitation_mail
+    from ._mail_delivery import check_mail_url, send_mail
+else:
+    publish_calendar = later("tripplan._caldav").publish_calendar
+    invitation_mail = later("tripplan._mail").invitation_mail
+    check_mail_url = later("tripplan._mail_delivery").check_mail_url
+    send_mail = later("tripplan._mail_delivery").send_mail
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -53,14 +64,24 @@ __all__ = [
     "build",
     "check_command",
     "check_options",
+    "error_report",
+    "escape",
     "facts",
     "free",
     "ics",
     "invites",
+    "load",
+    "print_written",
+    "problem_lines",
     "problems_report",
     "publish",
+    "refuse_inputs",
     "schema",
+    "source_of",
     "timeline",
+    "to_json",
+    "wants_json",
+    "write_out",
 ]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
@@ -94,7 +115,7 @@ def _stamp(args: argparse.Namespace, trip: Trip) -> datetime | None:
     return _CONTENT_EPOCH + timedelta(seconds=int.from_bytes(digest[:8]) % _CONTENT_SPAN)
 
 
-def _refuse_inputs(args: argparse.Namespace, targets: Iterable[str | Path]) -> None:
+def refuse_inputs(args: argparse.Namespace, targets: Iterable[str | Path]) -> None:
     """An output never replaces an input (the trip, the previous trip, a calendar read), however
     either is spelled: checked before anything is written."""
     inputs = [args.file, getattr(args, "since", None), *getattr(args, "calendar", [])]
@@ -110,27 +131,17 @@ def _refuse_inputs(args: argparse.Namespace, targets: Iterable[str | Path]) -> N
 
 
 def check_options(args: argparse.Namespace) -> CheckOptions:
+    """The check thresholds the flags set (parsed already by ``_arguments``); the rest default."""
     options = CheckOptions(disabled=frozenset(args.disable))
-    for flag, name in (
-        ("international_buffer", "international_arrival_buffer"),
-        ("domestic_buffer", "domestic_arrival_buffer"),
-        ("min_connection", "min_connection"),
-        ("domestic_connection", "domestic_connection"),
-        ("international_connection", "international_connection"),
-        ("international_to_domestic_connection", "international_to_domestic_connection"),
-        ("airport_change_connection", "airport_change_connection"),
-        ("business_hours", "business_hours"),
-        ("attendee_hours", "attendee_hours"),
-        ("no_travel_km", "no_travel_km"),
-        ("system_zoneinfo", "system_zoneinfo"),
-    ):
+    fields = {flag: name for flag, (name, _) in THRESHOLDS.items()}
+    for flag, name in (*fields.items(), ("system_zoneinfo", "system_zoneinfo")):
         value = getattr(args, flag)
         if value is not None:
             options = replace(options, **{name: value})
     return options
 
 
-def _load(args: argparse.Namespace) -> Trip:
+def load(args: argparse.Namespace) -> Trip:
     if args.file == "-":
         return parse_trip(
             sys.stdin.buffer.read(), format=args.input_format or "yaml", source="<stdin>"
@@ -167,14 +178,36 @@ def _warn(warnings: Iterable[str]) -> None:
         sys.stderr.write(f"tripplan: warning: {warning}\n")
 
 
-def _write(args: argparse.Namespace, data: str | bytes, out: TextIO) -> None:
-    """Write ``--out`` atomically (never over an input), or to standard output for ``-``."""
+def write_out(args: argparse.Namespace, data: str | bytes) -> list[str]:
+    """Write ``--out`` atomically (never over an input), or to standard output for ``-``; the
+    paths written (none for standard output, where the data is all that is printed)."""
     target = args.out
     if target == "-":
         sys.stdout.buffer.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+        return []
+    refuse_inputs(args, [target])
+    return [str(write_atomic(target, data))]
+
+
+def _print(
+    args: argparse.Namespace, out: TextIO, report: dict[str, Any], lines: Iterable[str]
+) -> None:
+    """The command's outcome: ``report`` as JSON when asked for, else ``lines`` as text."""
+    if wants_json(args):
+        out.write(to_json(report))
     else:
-        _refuse_inputs(args, [target])
-        out.write(f"wrote {write_atomic(target, data)}\n")
+        out.writelines(line + "\n" for line in lines)
+
+
+def print_written(args: argparse.Namespace, out: TextIO, paths: list[str], **more: Any) -> None:
+    """Report the files written (nothing at all when the output went to standard output)."""
+    if paths:
+        _print(
+            args,
+            out,
+            {"file": _source(args), "wrote": paths, **more},
+            (f"wrote {p}" for p in paths),
+        )
 
 
 def schema(args: argparse.Namespace, out: TextIO) -> int:
@@ -200,22 +233,48 @@ def problems_report(error: TripFileError, source: str) -> dict[str, Any]:
     }
 
 
-def _load_or_report(args: argparse.Namespace, out: TextIO) -> Trip | None:
-    """The trip; or, with ``--format json``, None once its problems are printed as JSON."""
-    try:
-        return _load(args)
-    except TripFileError as error:
-        if getattr(args, "format", "text") != "json":
-            raise
-        out.write(to_json(problems_report(error, _source(args))))
-        return None
+def error_report(error: TripplanError, source: str) -> dict[str, Any]:
+    """Any error, as ``--format json`` prints it: the problems of a trip that does not load, or
+    the error's ``kind`` and one-line message (and, for mail, what had gone out before)."""
+    if isinstance(error, TripFileError):
+        return problems_report(error, source)
+    report: dict[str, Any] = {"file": source, "error": {"kind": error.kind, "message": str(error)}}
+    if isinstance(error, MailError):
+        report["error"]["sent"] = list(error.sent)
+    return report
+
+
+def problem_lines(exc: TripplanError) -> list[str]:
+    """One line per problem: a line break or control character inside a message (from a name,
+    a key) is shown escaped, so a line is always one problem."""
+    if isinstance(exc, TripFileError):
+        return [escape(str(problem)) for problem in exc.problems]
+    return [escape(str(exc))]
+
+
+def escape(text: str) -> str:
+    """``text`` with line breaks and other control characters shown escaped (``\\n``)."""
+    return "".join(
+        c if c.isprintable() or c == "\t" else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
+
+
+def wants_json(args: argparse.Namespace) -> bool:
+    """Whether the command prints JSON: ``--format json``, or ``--report json`` for ``brief``
+    (whose ``--format`` names the sheet's format)."""
+    return "json" in (getattr(args, "format", None), getattr(args, "report", None))
+
+
+def source_of(args: argparse.Namespace) -> str:
+    """The trip's name in reports: its path as given, ``<stdin>``, or ``""`` (``facts``)."""
+    file = getattr(args, "file", None)
+    return "" if file is None else _source(args)
 
 
 def check_command(args: argparse.Namespace, out: TextIO) -> int:
     options = check_options(args)
-    trip = _load_or_report(args, out)
-    if trip is None:
-        return EXIT_BAD_INPUT
+    trip = load(args)
     findings = check(trip, options, busy=_busy(args, trip))
     report = check_report(trip, findings, _source(args))
     if args.format == "json":
@@ -226,9 +285,7 @@ def check_command(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def timeline(args: argparse.Namespace, out: TextIO) -> int:
-    trip = _load_or_report(args, out)
-    if trip is None:
-        return EXIT_BAD_INPUT
+    trip = load(args)
     if args.format == "json":
         out.write(to_json(timeline_report(trip)))
     else:
@@ -238,7 +295,7 @@ def timeline(args: argparse.Namespace, out: TextIO) -> int:
 
 def ics(args: argparse.Namespace, out: TextIO) -> int:
     languages = _languages(args.lang) if args.lang else [None]
-    trip = _load(args)
+    trip = load(args)
     calendar = build_calendar(
         trip,
         args.audience,
@@ -246,12 +303,12 @@ def ics(args: argparse.Namespace, out: TextIO) -> int:
         language=languages[0],
         now=_stamp(args, trip),
     )
-    _write(args, calendar.to_ical(), out)
+    print_written(args, out, write_out(args, calendar.to_ical()))
     return EXIT_OK
 
 
 def invites(args: argparse.Namespace, out: TextIO) -> int:
-    trip = _load(args)
+    trip = load(args)
     previous = load_trip(args.since) if args.since else None
     now = _stamp(args, trip)
     if args.send:
@@ -262,48 +319,57 @@ def invites(args: argparse.Namespace, out: TextIO) -> int:
     except InvitationError as error:  # say which trip: the message names the item and field
         raise InvitationError(f"{_source(args)}: {error}") from None
     files = {i.filename: i.to_ical() for i in sent}
-    _refuse_inputs(args, [Path(args.out) / name for name in files])
-    for path in write_outputs(args.out, files):
-        out.write(f"wrote {path}\n")
-    for invitation in sent:
-        names = ", ".join(trip.people[k].name for k in invitation.recipients)
-        out.write(
-            f"{invitation.method} {invitation.filename} (SEQUENCE {invitation.sequence}) to {names}\n"
-        )
-        if invitation.uninvited:
-            left = ", ".join(invitation.uninvited)
-            out.write(f"  not invited (no email, or a customer at an internal meeting): {left}\n")
-    if not sent:
-        out.write(
-            "no invitations: nothing changed\n"
-            if args.since
-            else "no meetings to invite anyone to\n"
-        )
+    refuse_inputs(args, [Path(args.out) / name for name in files])
+    written = [str(path) for path in write_outputs(args.out, files)]
+    report: dict[str, Any] = {
+        "file": _source(args),
+        "wrote": written,
+        "invitations": [invitation_report(trip, i) for i in sent],
+    }
+    if not wants_json(args):
+        out.writelines(invitation_lines(trip, written, sent, since=bool(args.since)))
     if args.send:
         try:
-            done = send_mail(messages, args.send)
+            report["sent"] = list(send_mail(messages, args.send))
         except MailError as error:
-            out.writelines(f"sent {message_id}\n" for message_id in error.sent)
-            raise
-        out.writelines(f"sent {message_id}\n" for message_id in done)
+            if not wants_json(args):
+                out.writelines(f"sent {message_id}\n" for message_id in error.sent)
+                raise
+            report["sent"] = list(error.sent)
+            report["error"] = {"kind": error.kind, "message": str(error)}
+            out.write(to_json(report))
+            return EXIT_BAD_INPUT
+        if not wants_json(args):
+            out.writelines(f"sent {message_id}\n" for message_id in report["sent"])
+    if wants_json(args):
+        out.write(to_json(report))
     return EXIT_OK
 
 
 def publish(args: argparse.Namespace, out: TextIO) -> int:
-    trip = _load(args)
+    trip = load(args)
     published = publish_calendar(trip, args.caldav, force=args.force, now=_stamp(args, trip))
-    out.writelines(line + "\n" for line in published.lines())
+    _print(args, out, {"file": _source(args), **published.to_dict()}, published.lines())
     return EXIT_FINDINGS if published.conflicts else EXIT_OK
 
 
 def free(args: argparse.Namespace, out: TextIO) -> int:
-    trip = _load(args)
+    trip = load(args)
     hours = args.business_hours or (time(8), time(19))
     slots = free_slots(trip, _busy(args, trip, args.day), args.day, args.duration, hours=hours)
-    for start, end in slots:
-        out.write(f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} {start.tzinfo} (UTC{start:%z})\n")
-    if not slots:
-        out.write(f"no free slot of {args.duration} on {args.day}\n")
+    report = {
+        "file": _source(args),
+        "day": args.day.isoformat(),
+        "duration": format_duration(args.duration),
+        "slots": [
+            {"start": start.isoformat(), "end": end.isoformat(), "timezone": str(start.tzinfo)}
+            for start, end in slots
+        ],
+    }
+    lines = [
+        f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} {start.tzinfo} (UTC{start:%z})" for start, end in slots
+    ]
+    _print(args, out, report, lines or [f"no free slot of {args.duration} on {args.day}"])
     return EXIT_OK
 
 
@@ -340,7 +406,7 @@ _SUFFIX_FORMATS: dict[str, SheetFormat] = {
 
 
 def brief(args: argparse.Namespace, out: TextIO) -> int:
-    trip = _load(args)
+    trip = load(args)
     languages = _languages(args.lang or trip.languages[0])
     fmt: SheetFormat = args.format or _SUFFIX_FORMATS.get(Path(args.out).suffix.lower(), "html")
     sheet = build_sheet(
@@ -352,13 +418,15 @@ def brief(args: argparse.Namespace, out: TextIO) -> int:
         rates=args.rates,
     )
     _warn(sheet.warnings)
-    _write(args, render_sheet(sheet, fmt), out)
+    print_written(
+        args, out, write_out(args, render_sheet(sheet, fmt)), warnings=list(sheet.warnings)
+    )
     return EXIT_OK
 
 
 def build(args: argparse.Namespace, out: TextIO) -> int:
     options = check_options(args)
-    trip = _load(args)
+    trip = load(args)
     invites = Path(args.out) / "invites"
     sent = {p.name: p.read_bytes() for p in invites.glob("*.ics")} if invites.is_dir() else {}
     files, findings, warnings = build_outputs(
@@ -370,9 +438,9 @@ def build(args: argparse.Namespace, out: TextIO) -> int:
         sent=sent,
     )
     _warn(warnings)
-    _refuse_inputs(args, [Path(args.out) / name for name in files])
-    for path in write_folder(args.out, files):
-        out.write(f"wrote {path}\n")
+    refuse_inputs(args, [Path(args.out) / name for name in files])
+    written = [str(path) for path in write_folder(args.out, files)]
     report = check_report(trip, findings, _source(args))
-    out.writelines(line + "\n" for line in report_lines(report, findings))
+    lines = [*(f"wrote {path}" for path in written), *report_lines(report, findings)]
+    _print(args, out, {"wrote": written, "warnings": list(warnings), **report}, lines)
     return EXIT_FINDINGS if report["summary"]["error"] else EXIT_OK

@@ -6,6 +6,8 @@
     ├── ZoneError                  an IANA zone name or IATA code that no data knows (API callers)
     ├── AudienceError              an output whose audience cannot be made (which customer?)
     ├── InvitationError            an invitation that cannot be made (an organizer without email)
+    ├── BookingError               a booking source (mail, page, JSON-LD, .ics) that cannot be read
+    │                              or used: ``source``, ``path`` in it, ``reason``
     └── NetworkError               talking to something outside failed: ``source`` (a URL without
         │                          credentials, a host:port, a path), ``reason``, HTTP ``status``
         ├── FeedError              a calendar feed that cannot be read
@@ -25,10 +27,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 __all__ = [
     "PROBLEM_CODES",
     "AudienceError",
+    "BookingError",
     "CalDAVError",
     "FeedError",
     "InvitationError",
@@ -44,7 +48,14 @@ __all__ = [
 
 
 class TripplanError(Exception):
-    """Base class of every error tripplan raises on purpose."""
+    """Base class of every error tripplan raises on purpose.
+
+    ``kind`` names the family for programs (``--format json`` prints it beside the message):
+    ``trip-file``, ``option``, ``zone``, ``audience``, ``invitation``, ``network``, ``feed``,
+    ``caldav``, ``rates``, ``mail``.
+    """
+
+    kind: ClassVar[str] = "error"
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +162,8 @@ def _code_of(message: str) -> str:
 class TripFileError(TripplanError):
     """A trip file that cannot be loaded: every problem in it, in document order."""
 
+    kind = "trip-file"
+
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
@@ -159,17 +172,38 @@ class TripFileError(TripplanError):
 class OptionError(TripplanError, ValueError):
     """An option that cannot be used (an unknown check code, a language no locale data has)."""
 
+    kind = "option"
+
 
 class ZoneError(TripplanError, ValueError):
     """A time zone name or airport code that the bundled data does not know."""
+
+    kind = "zone"
 
 
 class AudienceError(TripplanError, ValueError):
     """An output whose audience cannot be made from this trip (e.g. which customer is meant)."""
 
+    kind = "audience"
+
 
 class InvitationError(TripplanError):
     """An invitation that cannot be made: e.g. a meeting whose organizer has no email."""
+
+    kind = "invitation"
+
+
+class BookingError(TripplanError):
+    """A booking source that cannot be read or used, in one line: the file (and the part of a
+    mail), the path of the value in the schema.org object or calendar, and what is expected."""
+
+    kind = "booking"
+
+    def __init__(self, source: str, reason: str, *, path: str = "") -> None:
+        super().__init__(f"{source}: {path}: {reason}" if path else f"{source}: {reason}")
+        self.source = source
+        self.path = path
+        self.reason = reason
 
 
 class NetworkError(TripplanError):
@@ -180,6 +214,8 @@ class NetworkError(TripplanError):
     error, else ``None``. Each integration raises its own subclass; ``NetworkError`` itself comes
     from a plain HTTP request.
     """
+
+    kind = "network"
 
     def __init__(self, source: str, reason: str, *, status: int | None = None) -> None:
         super().__init__(f"{source}: {reason}")
@@ -196,15 +232,21 @@ class NetworkError(TripplanError):
 class FeedError(NetworkError):
     """A calendar feed that cannot be read: the path or URL (no credentials) and why."""
 
+    kind = "feed"
+
 
 class CalDAVError(NetworkError):
     """The CalDAV server refused what tripplan asked, or cannot be asked: the URL (without
     credentials) and why. ``status`` is the HTTP status when the server answered."""
 
+    kind = "caldav"
+
 
 class RatesError(NetworkError):
     """A rates answer that cannot be used (malformed XML or JSON, values that make no sense): the
     provider's URL and what was wrong."""
+
+    kind = "rates"
 
 
 class MailError(NetworkError):
@@ -213,6 +255,8 @@ class MailError(NetworkError):
     ``sent`` holds the Message-IDs the server had accepted for all recipients before it failed,
     so a caller can tell the user which invitations went out.
     """
+
+    kind = "mail"
 
     def __init__(
         self,

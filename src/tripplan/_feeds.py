@@ -53,6 +53,7 @@ __all__ = [
     "BusyEvent",
     "FeedError",
     "busy_events",
+    "parse_calendar",
     "read_calendar",
 ]
 
@@ -102,10 +103,25 @@ def read_calendar(
         data = _read_file(path)
     else:
         raise FeedError(redact_url(source), f"{scheme}: URLs are not supported")
+    return parse_calendar(data, source=shown, window=window)
+
+
+def parse_calendar(
+    data: bytes | str,
+    *,
+    source: str = "<calendar>",
+    window: tuple[datetime, datetime] | None = None,
+) -> icalendar.Calendar:
+    """A calendar given as iCalendar text (pasted, or sent by an assistant), read as
+    ``read_calendar`` reads a file: size-capped, events outside ``window`` left out before they
+    are parsed, ``X-WR-TIMEZONE`` applied; ``source`` names it in a ``FeedError``."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if len(raw) > FEED_MAX_BYTES:
+        raise FeedError(source, f"over the {FEED_MAX_BYTES:,} byte limit")
     if window is not None:
         low, high = (to_utc(moment).date() for moment in window)
-        data = events_within(data, low, high)
-    return _parse(data, shown)
+        raw = events_within(raw, low, high)
+    return _parse(raw, source)
 
 
 def _read_file(path: Path) -> bytes:

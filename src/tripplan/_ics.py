@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -34,6 +35,7 @@ from ._audience import Audience, View, note_texts
 from ._formatting import Formatter
 from ._i18n import CATEGORIES, translations
 from ._items import Activity, Flight, Meeting, Stay, Transfer
+from ._jsonld import entry_reservation
 from ._timeline import resolve
 from ._version import __version__
 from ._vtimezone import vtimezone
@@ -395,6 +397,9 @@ def build_calendar(
             person = traveller
         if person.email is not None:
             event.organizer = vCalAddress.new(person.email, cn=person.name)
+        if view.audience is Audience.TRAVELLER:  # what KDE Itinerary reads from an event
+            reservation = json.dumps([entry_reservation(trip, entry)], separators=(",", ":"))
+            event.add("X-KDE-KITINERARY-RESERVATION", reservation)
         events.append(event)
     calendar = _calendar(trip, "PUBLISH", trip.title or trip.id, events, language)
     calendar.add("REFRESH-INTERVAL", vDuration(refresh), parameters={"VALUE": "DURATION"})

@@ -8,6 +8,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from . import _airports, _zones
+from ._types import did_you_mean
 
 __all__ = ["Location", "locate", "online_location", "unknown_place"]
 
@@ -94,6 +95,7 @@ def unknown_place(ref: str, keys: Iterable[str]) -> ValueError:
     known = ", ".join(sorted(keys)) or "none"
     return ValueError(
         f"unknown place {ref!r}: not a key of places ({known}) and not an IATA airport code"
+        + did_you_mean(ref, keys)
     )
 
 

@@ -52,6 +52,7 @@ from icalendar import Calendar
 
 from ._exceptions import InvitationError
 from ._itip import Invitation
+from ._jsonld import invitation_markup
 from ._mail_delivery import check_mail_url, send_mail
 from ._model import Trip
 
@@ -150,12 +151,23 @@ def invitation_mail(
             to=to,
             subject=invitation.subject,
             text=invitation.text,
-            html=invitation.html,
+            html=_with_markup(trip, invitation),
             date=date,
             message_id_domain=domain if date else None,
         )
     except ValueError as error:  # the calendar itself: no METHOD, not one UID
         raise InvitationError(f"{where}: {error}") from None
+
+
+def _with_markup(trip: Trip, invitation: Invitation) -> str:
+    """The invitation's HTML with the meeting as schema.org markup, for mail clients that read
+    it (Gmail, KDE Itinerary): the same facts the calendar part carries for these recipients."""
+    markup = invitation_markup(
+        trip, invitation.item_id, invitation.recipients, cancelled=invitation.method == "CANCEL"
+    )
+    html = invitation.html
+    end = html.rfind("</body>")
+    return html[:end] + markup + html[end:] if end >= 0 else html + markup
 
 
 def imip_message(

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from ._base import MULTI_LINE, SINGLE_LINE
 from ._exceptions import Problem
+from ._types import did_you_mean
 
 __all__ = ["PathKey", "describe", "format_path", "problems"]
 
@@ -180,16 +181,19 @@ def _problem(
                 else f"; expected one of: {', '.join(allowed)}"
             )
     elif kind == "union_tag_invalid":
-        message = (
-            f"unknown item type {ctx.get('tag')!r}; expected one of: {ctx.get('expected_tags')}"
-        )
+        listed = str(ctx.get("expected_tags"))
+        message = f"unknown item type {ctx.get('tag')!r}; expected one of: {listed}"
+        message += did_you_mean(ctx.get("tag"), re.findall(r"'([^']*)'", listed))
     elif kind == "union_tag_not_found":
         tags = [shape[1] for shape in models if shape[:1] == ("item",)]
         message = f"missing field 'type'; expected one of: {', '.join(tags)}"
     elif kind == "value_error":
         message = str(ctx.get("error") or error["msg"].removeprefix("Value error, "))
     elif kind == "literal_error":
-        message = f"got {describe(value)}; expected {ctx.get('expected')}"
+        expected = str(ctx.get("expected"))
+        message = f"got {describe(value)}; expected {expected}" + did_you_mean(
+            value, re.findall(r"'([^']*)'", expected)
+        )
     elif kind == "string_pattern_mismatch" and ctx.get("pattern") in (SINGLE_LINE, MULTI_LINE):
         message = _stray_character(str(value), one_line=ctx.get("pattern") == SINGLE_LINE)
     elif kind == "string_pattern_mismatch":

@@ -129,6 +129,8 @@ def find_conflicts(trip: Trip, events: Iterable[BusyEvent]) -> list[Conflict]:
     """
     events = sorted(events, key=lambda b: (b.start_utc, b.end_utc, b.uid))
     found: list[Conflict] = []
+    if not events:
+        return found  # nothing to overlap: the trip's items need not be walked
     for entry in _attended(trip):
         if isinstance(entry.item, Stay):
             continue

@@ -30,7 +30,7 @@ from pydantic_core import core_schema
 from . import _airports, _zones
 from ._locations import Location, locate, unknown_place
 from ._time import resolve
-from ._types import WallTime
+from ._types import WallTime, did_you_mean
 
 __all__ = [
     "At",
@@ -92,7 +92,10 @@ def known_person(key: str) -> str:
     scope = _SCOPE.get()
     if scope is not None and scope.people is not None and key not in scope.people:
         known = ", ".join(sorted(scope.people)) or "none"
-        raise ValueError(f"unknown person {key!r}; expected a key of people ({known})")
+        raise ValueError(
+            f"unknown person {key!r}; expected a key of people ({known})"
+            + did_you_mean(key, scope.people)
+        )
     return key
 
 

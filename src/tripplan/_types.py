@@ -10,10 +10,11 @@ datetime.timedelta(seconds=5400)
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
@@ -49,6 +50,7 @@ __all__ = [
     "WallTime",
     "check_locale",
     "day_stamp",
+    "did_you_mean",
     "format_duration",
     "format_offset",
     "parse_duration",
@@ -64,6 +66,13 @@ _WALL_HELP = "a local date and time like 2027-03-09 09:00, or with the offset th
 
 _new_object = object.__new__
 _set_slot = object.__setattr__
+
+
+def did_you_mean(value: object, choices: Iterable[str]) -> str:
+    """``"; did you mean 'tomas'?"`` when one of ``choices`` is close to ``value``, else ``""``:
+    the nearest valid value, so a message can be acted on in one round."""
+    close = difflib.get_close_matches(str(value), list(choices), n=1, cutoff=0.75)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def format_offset(offset: timedelta) -> str:

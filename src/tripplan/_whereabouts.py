@@ -57,37 +57,46 @@ def whereabouts(plan: Plan) -> list[Stop]:
     """The places the traveller is at, in time order: where each journey leaves and arrives,
     each meeting or activity at a place as it starts, and each hotel at check-in, every night
     (02:00 local) and check-out."""
-    # At one instant, arriving comes first and leaving last: a journey ends before the next
-    # begins, and a meeting that ends as a transfer leaves is still where the transfer starts.
-    ARRIVING, STAYING, LEAVING = 0, 1, 2
-    found: list[tuple[datetime, int, int, Stop]] = []
+    stops, entries = _stops(plan)
+    return [
+        Stop(at, _where(entries[index], kind), entries[index], kind == _LEAVING, kind == _ARRIVING)
+        for at, kind, index in stops
+    ]
+
+
+# At one instant, arriving comes first and leaving last: a journey ends before the next begins,
+# and a meeting that ends as a transfer leaves is still where the transfer starts.
+_ARRIVING, _STAYING, _LEAVING = 0, 1, 2
+
+
+def _stops(plan: Plan) -> tuple[list[tuple[datetime, int, int]], dict[int, Scheduled]]:
+    """``whereabouts`` as sorted (instant, kind, the entry's index) tuples, and the entries by
+    index. A large trip has a few stops per item: tuples of plain values need no object per stop
+    and leave the garbage collector nothing to follow. Stops alike in all three are of one entry
+    at one place, so their order among themselves does not matter."""
+    by_index: dict[int, Scheduled] = {}
+    found: list[tuple[datetime, int, int]] = []
+    append = found.append
     for entry in plan.present:  # what the traveller attends, hotels aside
+        by_index[entry.index] = entry
         if entry.item.moves:
-            found.append(
-                (
-                    entry.start_utc,
-                    LEAVING,
-                    entry.index,
-                    Stop(entry.start_utc, entry.origin, entry, leaving=True),
-                )
-            )
-            found.append(
-                (
-                    entry.end_utc,
-                    ARRIVING,
-                    entry.index,
-                    Stop(entry.end_utc, entry.destination, entry, arriving=True),
-                )
-            )
+            append((entry.start_utc, _LEAVING, entry.index))
+            append((entry.end_utc, _ARRIVING, entry.index))
         elif entry.origin.key is not None:
-            found.append(
-                (entry.start_utc, STAYING, entry.index, Stop(entry.start_utc, entry.origin, entry))
-            )
+            append((entry.start_utc, _STAYING, entry.index))
     for stay in plan.stays:
+        by_index[stay.index] = stay
+        index = stay.index
         for at in (stay.start_utc, *_nights(stay), stay.end_utc):
-            found.append((at, STAYING, stay.index, Stop(at, stay.origin, stay)))
-    found.sort(key=lambda row: row[:3])
-    return [row[3] for row in found]
+            append((at, _STAYING, index))
+    found.sort()
+    return found, by_index
+
+
+def _where(entry: Scheduled, kind: int) -> Location:
+    """Where a stop of ``entry`` is: a journey arrives at its destination, everything else is
+    at its origin (where a journey leaves from, a meeting's or a hotel's place)."""
+    return entry.destination if kind == _ARRIVING else entry.origin
 
 
 def _nights(stay: Scheduled) -> Iterator[datetime]:
@@ -156,39 +165,51 @@ def _name(where: Location) -> str:
 @finding_codes("no-travel", "the traveller is in two places with no travel between them")
 def no_travel(plan: Plan) -> Iterator[Finding]:
     limit = plan.options.no_travel_km
-    stops = whereabouts(plan)
+    stops, entries = _stops(plan)
     reported: set[tuple[str, str]] = set()
     jump: tuple[Location, Location] | None = None  # the last one reported: from, to
+    # How far apart two places are, and whether that is too far: once per pair of places (a
+    # large trip has many stops and few places; the timeline shares each place's Location).
+    apart_by_pair: dict[tuple[int, int], tuple[float | None, bool]] = {}
     for previous, stop in itertools.pairwise(stops):
-        if previous.leaving and stop.arriving and previous.entry is stop.entry:
-            continue  # the journey itself
-        pair = (previous.entry.id, stop.entry.id)
-        if previous.entry is stop.entry or pair in reported:
+        if previous[2] == stop[2]:
+            continue  # the same entry (a journey itself, a hotel's nights)
+        before, entry = entries[previous[2]], entries[stop[2]]
+        here, there = _where(before, previous[1]), _where(entry, stop[1])
+        if here is there:
+            continue  # the same place: never far
+        pair = (before.id, entry.id)
+        if pair in reported:
             continue
-        apart = distance(previous.where, stop.where)
-        far = apart > limit if apart is not None else _different_cities(previous.where, stop.where)
+        measured = apart_by_pair.get((id(here), id(there)))
+        if measured is None:
+            apart = distance(here, there)
+            far = apart > limit if apart is not None else _different_cities(here, there)
+            measured = apart_by_pair[id(here), id(there)] = (apart, far)
+        apart, far = measured
         if not far:
             continue
-        if jump is not None and _near(jump[1], previous.where) and _near(jump[0], stop.where):
+        if jump is not None and _near(jump[1], here) and _near(jump[0], there):
             jump = None  # the way back from a jump already reported: one mistake, one error
             continue
-        jump = (previous.where, stop.where)
+        jump = (here, there)
         reported.add(pair)
+        at, left = stop[0], previous[0]
         how_far = f"{apart:,.0f} km apart" if apart is not None else "in different cities"
         what = (
-            f"{stop.entry.label} leaves from {_name(stop.where)}"
-            if stop.leaving
-            else f"{stop.entry.label!r} is at {_name(stop.where)}"
+            f"{entry.label} leaves from {_name(there)}"
+            if stop[1] == _LEAVING
+            else f"{entry.label!r} is at {_name(there)}"
         )
         yield plan.finding(
             "no-travel",
             Severity.ERROR,
-            f"{what} ({_local(stop.at.astimezone(stop.entry.start.tzinfo))}), but the traveller "
-            f"is at {_name(previous.where)} ({_local(previous.at.astimezone(previous.entry.start.tzinfo))}, "
-            f"{previous.entry.label!r}), {how_far}, with no travel planned between them",
-            previous.entry,
-            stop.entry,
-            at=stop.at,
+            f"{what} ({_local(at.astimezone(entry.start.tzinfo))}), but the traveller "
+            f"is at {_name(here)} ({_local(left.astimezone(before.start.tzinfo))}, "
+            f"{before.label!r}), {how_far}, with no travel planned between them",
+            before,
+            entry,
+            at=at,
         )
 
 
@@ -223,14 +244,23 @@ def venue_change(plan: Plan) -> Iterator[Finding]:
 )
 def attendee_hours(plan: Plan) -> Iterator[Finding]:
     opens, closes = plan.options.attendee_hours
+    traveller = plan.trip.traveller
+    # Only people whose zone is known can be outside their hours: none, and no meeting is.
+    zoned = {
+        key: person
+        for key, person in plan.trip.people.items()
+        if key != traveller and person.timezone is not None
+    }
+    if not zoned:
+        return
     for entry in plan.entries:
         meeting = entry.item
         if not isinstance(meeting, Meeting):
             continue
-        people = dict.fromkeys([meeting.organizer or plan.trip.traveller, *meeting.attendees])
+        people = dict.fromkeys([meeting.organizer or traveller, *meeting.attendees])
         for key in people:
-            person = plan.trip.people[key]
-            if key == plan.trip.traveller or person.timezone is None:
+            person = zoned.get(key)
+            if person is None or person.timezone is None:
                 continue
             zone = get_zone(person.timezone)
             start, end = entry.start_utc.astimezone(zone), entry.end_utc.astimezone(zone)

@@ -13,8 +13,10 @@ per zone, whatever its length; only the items in a span where the two disagree a
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import io
+import json
 import os
 import struct
 import zoneinfo
@@ -25,13 +27,15 @@ from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ._cache import cache_dir
 from ._checking import Plan, finding_codes
 from ._exceptions import ZoneError
 from ._findings import Finding, Severity
 from ._findings import local_time as _local
 from ._findings import span as _span
-from ._gazetteer import canonical_zone, zone_at
+from ._gazetteer import boundaries_release, boundary_name, canonical_zone, zone_of_boundary
 from ._items import Flight
+from ._output import write_atomic
 from ._timeline import Scheduled
 from ._types import format_offset
 from ._zones import get_zone, transitions, tzdata_version
@@ -51,10 +55,14 @@ def zone_mismatch(plan: Plan) -> Iterator[Finding]:
     aside) whose zone, at some instant of the trip there, has another UTC offset than the zone
     its coordinates are in."""
     suspects: dict[str, ZoneInfo] = {}  # place key -> the zone at its coordinates
+    placed = [
+        p.geo for p in plan.trip.places.values() if p.geo is not None and p.timezone is not None
+    ]
+    boundaries = _boundary_names(placed) if placed else {}
     for name, place in plan.trip.places.items():
         if place.geo is None or place.timezone is None:
             continue
-        there = zone_at(*place.geo)
+        there = zone_of_boundary(boundaries[place.geo])
         if there is None or there == canonical_zone(place.timezone):
             continue
         try:
@@ -86,6 +94,35 @@ def zone_mismatch(plan: Plan) -> Iterator[Finding]:
                 entry,
                 at=at,
             )
+
+
+def _boundary_names(points: list[tuple[float, float]]) -> dict[tuple[float, float], str]:
+    """The zone boundaries' name for each point, remembered in tripplan's cache folder
+    (``zones/boundaries.json``, for one release of the boundary data): loading the boundaries
+    costs a cold command 50 to 90 ms, and the answer depends on nothing but the point and that
+    data. A file that cannot be read or written is no memory at all."""
+    path = cache_dir() / "zones" / "boundaries.json"
+    release = boundaries_release()
+    known: dict[str, str] = {}
+    try:
+        kept = json.loads(path.read_bytes())
+        if isinstance(kept, dict) and kept.get("data") == release and release:
+            known = {k: v for k, v in kept.get("points", {}).items() if isinstance(v, str)}
+    except (OSError, ValueError, AttributeError):
+        pass
+    found: dict[tuple[float, float], str] = {}
+    looked_up = False
+    for point in points:
+        key = f"{point[0]!r},{point[1]!r}"
+        name = known.get(key)
+        if name is None:
+            name = known[key] = boundary_name(*point)
+            looked_up = True
+        found[point] = name
+    if looked_up and release:
+        with contextlib.suppress(OSError):
+            write_atomic(path, json.dumps({"data": release, "points": known}).encode())
+    return found
 
 
 # --- zone-data-skew ----------------------------------------------------------------------------

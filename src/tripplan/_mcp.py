@@ -1,0 +1,326 @@
+"""``tripplan mcp``: the library as Model Context Protocol tools and resources, over stdio.
+
+Each tool is a typed function of this module (its signature is the tool's input schema, its
+return type the output schema) that parses the trip text, calls one library function and returns
+what the matching command prints as JSON; nothing is written to disk and nothing goes out on the
+network. ``serve`` imports the MCP SDK (the ``tripplan[mcp]`` extra) only when the command runs,
+as ``_render`` imports WeasyPrint, so the other commands never pay for it. A ``TripplanError`` a
+tool raises reaches the client as a tool error with the command's one-line messages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any, Literal, ParamSpec, TextIO, TypeVar
+
+from pydantic import Field
+
+from ._arguments import THRESHOLDS, date_range, duration_within, option
+from ._arguments import day as arguments_day
+from ._arguments import hours as arguments_hours
+from ._briefing import build_sheet
+from ._build import check_report, invitations_since, to_json
+from ._checks import CODES as FINDING_CODES
+from ._checks import CheckOptions, check
+from ._commands import EXIT_OK, problem_lines, problems_report
+from ._exceptions import PROBLEM_CODES, OptionError, TripFileError, TripplanError
+from ._facts import destination_facts, exchange, facts_to_dict
+from ._feeds import BusyEvent, busy_events, parse_calendar
+from ._ics import build_calendar
+from ._loading import parse_trip
+from ._mcp_types import (
+    SOURCE,
+    AudienceName,
+    Calendars,
+    CheckReport,
+    Format,
+    FreeSlots,
+    InvitationOut,
+    Invitations,
+    Organization,
+    ProblemOut,
+    Recipient,
+    Sheet,
+    Slot,
+    Thresholds,
+    TripFormat,
+    TripText,
+    Validation,
+)
+from ._model import Trip, home_zone
+from ._render import render_sheet
+from ._schedule import free_slots as find_free_slots
+from ._timeline import resolve
+from ._types import check_locale
+from ._version import __version__
+from ._zones import country_codes
+
+__all__ = ["command", "serve"]
+
+# --- the tools -------------------------------------------------------------------------------
+
+
+def validate_trip(trip: TripText, format: Format = "yaml") -> Validation:
+    """Whether a trip loads; if not, every problem at once, each with its path, line, message
+    and stable code. Call it first, and again after each fix."""
+    try:
+        loaded = parse_trip(trip, format=format, source=SOURCE)
+    except TripFileError as error:
+        problems = problems_report(error, SOURCE)["problems"]
+        return Validation(ok=False, trip=None, problems=[ProblemOut(**p) for p in problems])
+    return Validation(ok=True, trip=loaded.id, problems=[])
+
+
+def check_trip(
+    trip: TripText,
+    format: Format = "yaml",
+    thresholds: Thresholds | None = None,
+    disable: Annotated[Sequence[str], Field(description="finding codes not to report")] = (),
+    calendars: Calendars = (),
+) -> CheckReport:
+    """The plan's findings (what is wrong but loads: overlaps, short connections, holidays...),
+    most severe first; with ``calendars``, clashes with the traveller's own events too."""
+    loaded = _load(trip, format)
+    timeline = resolve(loaded)
+    options = _options(thresholds or Thresholds(), disable)
+    findings = check(loaded, options, busy=_busy(loaded, calendars, (timeline.start, timeline.end)))
+    return CheckReport.model_validate(check_report(loaded, findings, SOURCE))
+
+
+def calendar(
+    trip: TripText,
+    format: Format = "yaml",
+    audience: AudienceName = "traveller",
+    lang: Annotated[str | None, Field(description="e.g. es; default the traveller's")] = None,
+    organization: Organization = None,
+) -> str:
+    """The trip as an iCalendar (METHOD:PUBLISH) text for one audience, to import or subscribe."""
+    loaded = _load(trip, format)
+    language = _languages([lang])[0] if lang else None
+    built = build_calendar(loaded, audience, organization=organization, language=language)
+    return bytes(built.to_ical()).decode("utf-8")
+
+
+def invitations(
+    trip: TripText,
+    format: Format = "yaml",
+    since: Annotated[
+        str | None, Field(description="the previous version's text: only what changed")
+    ] = None,
+) -> Invitations:
+    """One invitation (iTIP REQUEST) per meeting, with its recipients and iCalendar text; with
+    ``since``, only the updates and cancellations for what changed."""
+    loaded = _load(trip, format)
+    previous = _load(since, format) if since is not None else None
+    sent = invitations_since(loaded, previous)
+    return Invitations(
+        invitations=[
+            InvitationOut(
+                item_id=i.item_id,
+                filename=i.filename,
+                uid=i.uid,
+                method=str(i.method),
+                sequence=i.sequence,
+                subject=i.subject,
+                recipients=[
+                    Recipient(key=k, name=loaded.people[k].name, email=loaded.people[k].email)
+                    for k in i.recipients
+                ],
+                uninvited=list(i.uninvited),
+                ics=i.to_ical().decode("utf-8"),
+            )
+            for i in sent
+        ]
+    )
+
+
+def briefing_sheet(
+    trip: TripText,
+    format: Format = "yaml",
+    sheet_format: Literal["html", "md", "txt"] = "html",
+    lang: Annotated[
+        list[str] | None, Field(description="[es] or [es, en] for a bilingual sheet")
+    ] = None,
+    audience: AudienceName = "traveller",
+    organization: Organization = None,
+) -> Sheet:
+    """The briefing sheet a traveller prints, as HTML, Markdown or text, in one language or two;
+    exchange rates only as the trip states them (no network)."""
+    loaded = _load(trip, format)
+    languages = _languages(lang or loaded.languages[:1])
+    sheet = build_sheet(loaded, languages=languages, audience=audience, organization=organization)
+    return Sheet(text=render_sheet(sheet, sheet_format), warnings=list(sheet.warnings))
+
+
+def facts(
+    country: Annotated[str, Field(description="ISO 3166-1 alpha-2 code, e.g. CL")],
+    first: date,
+    last: date,
+    lang: str = "en",
+    home: Annotated[str | None, Field(description="home zone or IATA code, e.g. BOS")] = None,
+) -> dict[str, Any]:
+    """What a traveller needs to know about a country from ``first`` to ``last``: zones and
+    their changes, holidays, currency, plugs, emergency numbers, dialling, daylight."""
+    code = country.upper()
+    if code not in country_codes():
+        raise OptionError(f"country: {country!r} is not an ISO 3166-1 alpha-2 country code")
+    option("first..last", date_range, f"{first}..{last}")
+    zone = None
+    if home:
+        try:
+            zone = home_zone(home)
+        except ValueError as error:
+            raise OptionError(f"home: {error}") from None
+    found = destination_facts(code, first, last, locale=_languages([lang])[0], home=zone)
+    data = facts_to_dict(found)
+    rate = exchange(found, zone, network=False)
+    data["exchange_rate"] = rate.to_dict() if rate is not None else None
+    return data
+
+
+def free_slots(
+    trip: TripText,
+    day: date,
+    duration: Annotated[str, Field(description="e.g. 45m or 1h30m, at most 1d")],
+    format: Format = "yaml",
+    business_hours: Annotated[str, Field(description="local hours to look in")] = "08:00-19:00",
+    calendars: Calendars = (),
+) -> FreeSlots:
+    """The traveller's free slots on ``day`` within local business hours, where they are that
+    day, around the trip's items and the events of their own calendars."""
+    loaded = _load(trip, format)
+    length = option("duration", duration_within(timedelta(0), timedelta(days=1)), duration)
+    option("day", arguments_day, day.isoformat())
+    midnight = datetime.combine(day, time(0), tzinfo=loaded.home_zone)
+    busy = _busy(loaded, calendars, (midnight - timedelta(days=1), midnight + timedelta(days=2)))
+    hours = option("business_hours", arguments_hours, business_hours)
+    slots = find_free_slots(loaded, busy, day, length, hours=hours)
+    return FreeSlots(
+        slots=[Slot(start=a.isoformat(), end=b.isoformat(), zone=str(a.tzinfo)) for a, b in slots]
+    )
+
+
+TOOLS: tuple[Callable[..., Any], ...] = (
+    validate_trip,
+    check_trip,
+    calendar,
+    invitations,
+    briefing_sheet,
+    facts,
+    free_slots,
+)
+
+
+# --- resources -------------------------------------------------------------------------------
+
+
+def trip_schema() -> str:
+    """The JSON Schema of the trip file, as ``tripplan schema`` prints it."""
+    return to_json(Trip.model_json_schema(by_alias=True))
+
+
+def finding_codes() -> str:
+    """Every finding code with its meaning (docs/checks.md has the thresholds and examples)."""
+    return to_json(FINDING_CODES)
+
+
+def problem_codes() -> str:
+    """Every code a problem of a trip that does not load may carry, with its meaning."""
+    return to_json(PROBLEM_CODES)
+
+
+RESOURCES = {
+    "tripplan://schema/trip.json": trip_schema,
+    "tripplan://codes/findings.json": finding_codes,
+    "tripplan://codes/problems.json": problem_codes,
+}
+
+
+# --- arguments -------------------------------------------------------------------------------
+
+
+def _load(text: str, format: TripFormat) -> Trip:
+    return parse_trip(text, format=format, source=SOURCE)
+
+
+def _languages(tags: Sequence[str | None]) -> list[str]:
+    try:
+        return [check_locale(tag or "") for tag in tags]
+    except ValueError as error:
+        raise OptionError(f"lang: {error}") from None
+
+
+def _options(thresholds: Thresholds, disable: Sequence[str]) -> CheckOptions:
+    """``CheckOptions`` from the tool's arguments, each parsed as the command parses its flag;
+    an unknown code in ``disable`` is refused by ``check`` itself."""
+    values: dict[str, Any] = {"disabled": frozenset(disable)}
+    for name, given in thresholds.model_dump(exclude_none=True).items():
+        field, parse = THRESHOLDS[name]
+        values[field] = option(name, parse, given)
+    return CheckOptions(**values)
+
+
+def _busy(
+    trip: Trip, calendars: Sequence[str], window: tuple[datetime | None, datetime | None]
+) -> list[BusyEvent]:
+    """The events of calendars given as text, within ``window`` (as ``traveller_busy`` reads
+    files and feeds); each is named by its place in the list."""
+    start, end = window
+    found: list[BusyEvent] = []
+    for n, text in enumerate(calendars):
+        shown = f"calendars[{n}]"
+        parsed = parse_calendar(text, source=shown)
+        if start is not None and end is not None:
+            found += busy_events(parsed, start, end, default_zone=trip.home_zone, source=shown)
+    return found
+
+
+# --- the server ------------------------------------------------------------------------------
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _reporting(fn: Callable[P, R], tool_error: type[Exception]) -> Callable[P, R]:
+    """``fn`` with a ``TripplanError`` raised as the SDK's tool error, so the client reads the
+    located lines; the signature (and so the schemas) stays ``fn``'s."""
+
+    @functools.wraps(fn)
+    def tool(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except TripplanError as error:
+            raise tool_error("\n".join(problem_lines(error))) from None
+
+    return tool
+
+
+def serve() -> None:
+    """Answer MCP requests on standard input and output until the client closes them."""
+    try:
+        from mcp.server.mcpserver import MCPServer
+        from mcp.server.mcpserver.exceptions import ToolError
+    except ImportError:
+        raise OptionError("tripplan mcp needs the MCP SDK: pip install 'tripplan[mcp]'") from None
+    server: MCPServer[Any] = MCPServer(
+        "tripplan",
+        version=__version__,
+        instructions="Plan executive customer visits: validate a trip file, check it, and make "
+        "its calendars, invitations and briefing sheets. Read tripplan://schema/trip.json for "
+        "the trip format; validate_trip reports every problem with its path and line.",
+        log_level="WARNING",
+    )
+    for fn in TOOLS:
+        server.add_tool(_reporting(fn, ToolError), name=fn.__name__)
+    for uri, read in RESOURCES.items():
+        server.resource(uri, mime_type="application/json", description=read.__doc__)(read)
+    server.run("stdio")
+
+
+def command(args: argparse.Namespace, out: TextIO) -> int:
+    """``tripplan mcp``: serve until the client hangs up."""
+    serve()
+    return EXIT_OK
