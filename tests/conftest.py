@@ -30,6 +30,15 @@ def caldav_login(
 
 
 @pytest.fixture
+def no_smtp_login(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The test mail server takes mail without a login: none from the environment, and no netrc
+    of the machine's."""
+    monkeypatch.delenv("TRIPPLAN_SMTP_USERNAME", raising=False)
+    monkeypatch.delenv("TRIPPLAN_SMTP_PASSWORD", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+
+
+@pytest.fixture
 def make_trip() -> Callable[..., Trip]:
     return build_trip
 

@@ -238,17 +238,13 @@ def test_invites_command_with_revision(
     assert (code, out) == (0, "no invitations: nothing changed\n")
 
 
-def test_invites_are_sent_by_mail(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("no_smtp_login")
+def test_invites_are_sent_by_mail(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import email
     from email import policy
 
     from ._smtp import smtp_server
 
-    monkeypatch.delenv("TRIPPLAN_SMTP_USERNAME", raising=False)
-    monkeypatch.delenv("TRIPPLAN_SMTP_PASSWORD", raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path))  # no netrc of the machine's
     with smtp_server() as server:
         code, out, err = run(
             capsys,

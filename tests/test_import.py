@@ -201,6 +201,43 @@ def test_cancellation_marks_the_meeting(trip_file: Path) -> None:
     assert item_of(trip, "meeting-demonstracao-para-a-equipe-de-ti", Meeting).status == "cancelled"
 
 
+def test_an_older_invitation_never_undoes_a_newer_one(
+    trip_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """RFC 5546 orders versions by SEQUENCE, then DTSTAMP: the organizer moved the meeting
+    (SEQUENCE 1); the first request, read again later (an old mail), changes nothing."""
+    text = (SAMPLES / "google-request.ics").read_text(encoding="utf-8")
+    moved = tmp_path / "moved.ics"
+    moved.write_text(
+        text.replace("T140000", "T160000")
+        .replace("T153000", "T173000")
+        .replace("SEQUENCE:0", "SEQUENCE:1")
+        .replace("DTSTAMP:20270320T120000Z", "DTSTAMP:20270322T090000Z"),
+        encoding="utf-8",
+    )
+    assert import_all(trip_file, "google-request.ics") == 0
+    assert run("import", moved, "--into", trip_file) == 0
+    meeting = "meeting-demonstracao-para-a-equipe-de-ti"
+    assert resolve(load_trip(trip_file))[meeting].start_utc == utc("2027-05-13 20:00")
+    before = trip_file.read_bytes()
+    capsys.readouterr()
+    assert run("import", SAMPLES / "google-request.ics", "--into", trip_file) == 0
+    out = capsys.readouterr().out
+    assert "an older version of the invitation (SEQUENCE 0); the trip has SEQUENCE 1" in out
+    assert trip_file.read_bytes() == before
+    # The same SEQUENCE with a later DTSTAMP is a later version: it applies.
+    later = tmp_path / "later.ics"
+    later.write_text(
+        moved.read_text(encoding="utf-8")
+        .replace("T160000", "T150000")
+        .replace("T173000", "T163000")
+        .replace("DTSTAMP:20270322T090000Z", "DTSTAMP:20270323T090000Z"),
+        encoding="utf-8",
+    )
+    assert run("import", later, "--into", trip_file) == 0
+    assert resolve(load_trip(trip_file))[meeting].start_utc == utc("2027-05-13 19:00")
+
+
 @pytest.mark.parametrize("suffix", [".json", ".toml"])
 def test_json_and_toml_are_rewritten_whole(tmp_path: Path, suffix: str) -> None:
     trip = load_trip(SAMPLES / "trip.yaml")

@@ -119,12 +119,10 @@ def test_build_json_holds_the_findings(tmp_path: Path, capsys: pytest.CaptureFix
     assert str(tmp_path / "b" / "trip.ics") in built["wrote"]
 
 
+@pytest.mark.usefixtures("no_smtp_login")
 def test_invitations_as_json_name_their_recipients(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.delenv("TRIPPLAN_SMTP_USERNAME", raising=False)
-    monkeypatch.delenv("TRIPPLAN_SMTP_PASSWORD", raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path))  # no netrc of the machine's
     with smtp_server() as server:
         argv = ["invites", REFERENCE, "-o", str(tmp_path / "i"), "--send", server.url()]
         code, report, err = run_json(capsys, [*argv, "--format", "json"], REFERENCE, tmp_path)

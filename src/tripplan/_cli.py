@@ -104,8 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     ics.add_argument(
         "-o", "--out", required=True, help="the .ics file to write (- for standard output)"
     )
-    ics.add_argument("--audience", choices=["traveller", "team", "customer"], default="traveller")
-    ics.add_argument("--organization", help="with --audience customer: which customer it is for")
+    _add_audience(ics)
     ics.add_argument("--lang", help="language of the labels (default: the traveller's)")
     _add_reproducible(ics)
     _add_format(ics, "what was written")
@@ -139,8 +138,7 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="language(s): es, or es,en for a bilingual sheet (default: the trip's first language)",
     )
-    brief.add_argument("--audience", choices=["traveller", "team", "customer"], default="traveller")
-    brief.add_argument("--organization", help="with --audience customer: which customer it is for")
+    _add_audience(brief)
     brief.add_argument(
         "--format",
         choices=["html", "md", "txt", "pdf"],
@@ -226,10 +224,7 @@ def _parser() -> argparse.ArgumentParser:
     jsonld.add_argument(
         "-o", "--out", required=True, help="the .jsonld file to write (- for standard output)"
     )
-    jsonld.add_argument(
-        "--audience", choices=["traveller", "team", "customer"], default="traveller"
-    )
-    jsonld.add_argument("--organization", help="with --audience customer: which customer it is for")
+    _add_audience(jsonld)
     _add_format(jsonld, "what was written")
 
     schema = subcommands.add_parser("schema", help="Print the JSON Schema of the trip file.")
@@ -243,6 +238,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     mcp.set_defaults(func=_mcp.command)
     return parser
+
+
+def _add_audience(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--audience", choices=["traveller", "team", "customer"], default="traveller"
+    )
+    command.add_argument(
+        "--organization", help="with --audience customer: which customer it is for"
+    )
 
 
 def _add_format(command: argparse.ArgumentParser, what: str) -> None:

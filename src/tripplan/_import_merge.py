@@ -238,9 +238,27 @@ class Merger:
         self.record["items"][item_id] = {k: _plain_json(v) for k, v in fields.items()}
         for key in booking.keys:
             self.record["keys"][key] = item_id
+        if booking.revision is not None:
+            self.record.setdefault("revisions", {})[item_id] = list(booking.revision)
+
+    def _stale(self, item_id: str, booking: Booking) -> str | None:
+        """Why ``booking`` is older than the version of this invitation the trip already has
+        (None when it is not)."""
+        known = self.record.get("revisions", {}).get(item_id)
+        if booking.revision is None or known is None or tuple(known) <= booking.revision:
+            return None
+        sequence, stamp = known
+        return (
+            f"an older version of the invitation (SEQUENCE {booking.revision[0]}); "
+            f"the trip has SEQUENCE {sequence} of {stamp or 'an unknown time'}"
+        )
 
     def _update(self, index: int, booking: Booking) -> None:
         item_id = self.ids[index]
+        stale = self._stale(item_id, booking)
+        if stale is not None:
+            self.changes.append(Change("unchanged", item_id, booking.origin, (stale,)))
+            return
         current = self._items()[index]
         recorded = self.record["items"].get(item_id, {})
         fields = _flat(booking.item)

@@ -22,6 +22,7 @@ from . import _zones
 from ._exceptions import BookingError
 from ._reservations import Booking
 from ._schema_org import local_wall
+from ._time import to_utc
 from ._types import check_locale, slugify
 
 if TYPE_CHECKING:
@@ -154,7 +155,13 @@ class _Event:
         keys = (f"uid:{self.uid}",)
         status = str(self.event.get("STATUS", "")).upper()
         if method == "CANCEL" or status == "CANCELLED":
-            return Booking(self.origin, {"type": "meeting"}, keys=keys, cancelled=True)
+            return Booking(
+                self.origin,
+                {"type": "meeting"},
+                keys=keys,
+                cancelled=True,
+                revision=self.revision(),
+            )
         start = self.moment("DTSTART")
         if start is None:
             raise self.fail("DTSTART", "missing; expected the meeting's start")
@@ -178,7 +185,9 @@ class _Event:
         else:
             item["timezone"] = self.zone
         item["start"], item["end"] = local_wall(start, self.zone), local_wall(end, self.zone)
-        booking = Booking(self.origin, item, places=places, keys=keys, notes=notes)
+        booking = Booking(
+            self.origin, item, places=places, keys=keys, notes=notes, revision=self.revision()
+        )
         self._people(booking)
         online = _online(self.event)
         if online and _URL.match(online) and len(online) < 2000:
@@ -190,6 +199,22 @@ class _Event:
         if language:
             booking.item["language"] = language
         return booking
+
+    def revision(self) -> tuple[int, str]:
+        """Which version of the meeting this is: SEQUENCE (0 when absent or unreadable), then
+        DTSTAMP in UTC, as an organizer's client orders its own updates."""
+        try:
+            sequence = max(0, min(int(str(self.event.get("SEQUENCE", 0))), 2**31))
+        except ValueError:
+            sequence = 0
+        try:
+            stamp = self.event.decoded("DTSTAMP")
+        except (KeyError, ValueError, AttributeError):
+            stamp = None
+        if not isinstance(stamp, datetime):
+            return sequence, ""
+        utc = to_utc(stamp).replace(tzinfo=None) if stamp.tzinfo is not None else stamp
+        return sequence, utc.isoformat(timespec="seconds") + "Z"  # floating: taken as UTC
 
     def _language(self) -> str | None:
         for name in ("SUMMARY", "DESCRIPTION"):

@@ -35,7 +35,9 @@ class Booking:
     ``item`` refers to places by keys of ``places`` (or IATA codes) and to people by keys of
     ``people``; the merge maps those onto the trip's own keys. ``keys`` match it to an item
     already imported (``booking:`` reservation number with flight and date, ``uid:``);
-    ``notes`` are what the report should tell (a guess, a value left out)."""
+    ``notes`` are what the report should tell (a guess, a value left out). ``revision`` orders
+    versions of one invitation (SEQUENCE, then DTSTAMP as UTC ISO text, RFC 5546 §2.1.5): an
+    older one never overwrites a newer one."""
 
     origin: str
     item: dict[str, Any]
@@ -44,6 +46,7 @@ class Booking:
     keys: tuple[str, ...] = ()
     cancelled: bool = False
     notes: list[str] = field(default_factory=list)
+    revision: tuple[int, str] | None = None
 
 
 def _airport_zone(reader: Reader, path: str) -> tuple[str, str]:
