@@ -114,10 +114,16 @@ def test_zone_boundaries_remembered_give_the_same_findings(
     assert "America/Lima" in memory["points"].values()
     assert [f for f in check(_lima()) if f.code == "zone-mismatch"] == first
     # Another release of the boundary data, or a damaged file: looked up again.
-    kept.write_text(json.dumps({"data": "another", "points": {"-12.0464,-77.0428": "Asia/Tokyo"}}))
+    wrong = {key: "Asia/Tokyo" for key in memory["points"]}
+    assert "-12.0464" not in kept.read_text()  # the points are kept as hashes
+    kept.write_text(json.dumps({"data": "another", "points": wrong}))
     assert [f for f in check(_lima()) if f.code == "zone-mismatch"] == first
     kept.write_text("{not json")
     assert [f for f in check(_lima()) if f.code == "zone-mismatch"] == first
+    # What is remembered for this release is what the check reads (no lookup at all).
+    kept.write_text(json.dumps({"data": memory["data"], "points": wrong}))
+    told = [f.message for f in check(_lima()) if f.code == "zone-mismatch"]
+    assert any("'lima'" in m and "are in Asia/Tokyo" in m for m in told)
 
 
 @pytest.mark.parametrize("country", ["CL", "US", "DE", "AD", "ZW", "XX"])

@@ -92,6 +92,8 @@ def zones_serving(country: str) -> frozenset[str]:
 
 
 def _fold(text: str) -> str:
+    if text.isascii():  # nothing to decompose (most of GeoNames' names): the same, faster
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import functools
+import hashlib
 import io
 import json
 import os
@@ -100,20 +101,22 @@ def _boundary_names(points: list[tuple[float, float]]) -> dict[tuple[float, floa
     """The zone boundaries' name for each point, remembered in tripplan's cache folder
     (``zones/boundaries.json``, for one release of the boundary data): loading the boundaries
     costs a cold command 50 to 90 ms, and the answer depends on nothing but the point and that
-    data. A file that cannot be read or written is no memory at all."""
+    data. Points are kept as hashes (the file does not list where the user's places are); a
+    file that cannot be read or written is no memory at all."""
     path = cache_dir() / "zones" / "boundaries.json"
     release = boundaries_release()
     known: dict[str, str] = {}
     try:
         kept = json.loads(path.read_bytes())
         if isinstance(kept, dict) and kept.get("data") == release and release:
-            known = {k: v for k, v in kept.get("points", {}).items() if isinstance(v, str)}
-    except (OSError, ValueError, AttributeError):
+            entries = kept.get("points", {}).items()
+            known = {k: v for k, v in entries if isinstance(v, str) and len(k) == 64}
+    except (OSError, ValueError, AttributeError, RecursionError):
         pass
     found: dict[tuple[float, float], str] = {}
     looked_up = False
     for point in points:
-        key = f"{point[0]!r},{point[1]!r}"
+        key = hashlib.sha256(f"{point[0]!r},{point[1]!r}".encode()).hexdigest()
         name = known.get(key)
         if name is None:
             name = known[key] = boundary_name(*point)
