@@ -310,6 +310,28 @@ def test_a_pdf_goes_through_kdes_extractor(
     assert trip_file.read_bytes() == before
 
 
+def test_without_kdes_extractor_one_line_says_what_to_install(
+    trip_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """TRIPPLAN_KITINERARY_EXTRACTOR names the program; one that is not there is the machine
+    without it: one line, exit 2, the trip untouched."""
+    monkeypatch.setenv("TRIPPLAN_KITINERARY_EXTRACTOR", str(tmp_path / "no-such-extractor"))
+    assert extractor() is None
+    pass_file = tmp_path / "boarding.pkpass"
+    pass_file.write_bytes(b"PK\x03\x04")
+    before = trip_file.read_bytes()
+    assert run("import", pass_file, "--into", trip_file) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line == (
+        f"{pass_file}: reading this needs KDE's kitinerary-extractor; install it: "
+        f"{INSTALL_EXTRACTOR}"
+    )
+    assert trip_file.read_bytes() == before
+
+
 def test_the_report_as_json(trip_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run("import", SAMPLES / "hotel.html", "--into", trip_file, "--format", "json") == 0
     report = json.loads(capsys.readouterr().out)

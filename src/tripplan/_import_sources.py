@@ -194,8 +194,12 @@ def _parts(message: EmailMessage, origin: str) -> Iterator[Found]:
 
 
 def extractor() -> str | None:
-    """Where ``kitinerary-extractor`` is: on the PATH, else in the libexec folder Debian puts it
-    in; None when it is not installed."""
+    """Where ``kitinerary-extractor`` is: ``TRIPPLAN_KITINERARY_EXTRACTOR`` when set (a build of
+    one's own, a KF6 install elsewhere; empty for none), else on the PATH, else in the libexec
+    folder Debian puts it in; None when it is not installed."""
+    named = os.environ.get("TRIPPLAN_KITINERARY_EXTRACTOR")
+    if named is not None:
+        return named if named and os.access(named, os.X_OK) else None
     found = shutil.which("kitinerary-extractor")
     if found:
         return found
