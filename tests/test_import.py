@@ -284,7 +284,10 @@ def test_an_unknown_source_says_what_is_read(
     odd = tmp_path / "booking.docx"
     odd.write_bytes(b"PK")
     assert run("import", odd, "--into", trip_file) == 2
-    assert "expected .eml, .html, .json, .jsonld, .ics, .pdf or .pkpass" in capsys.readouterr().err
+    assert (
+        "expected .eml, .html, .json, .jsonld, .ics, .pdf, .pkpass, .png, .jpg or .jpeg"
+        in capsys.readouterr().err
+    )
 
 
 def test_the_public_names() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from ._model import Trip
 from ._output import write_atomic
 from ._received_invitations import invitation_bookings
 from ._reservations import Booking, reservation_booking
+from ._timeline import resolve
 from ._trip_document import (
     TripDocument,
     empty_record,
@@ -88,12 +90,17 @@ class ImportReport:
 
 _ACTIONS = ("added", "updated", "cancelled", "unchanged", "kept")
 _LOCK_TIMEOUT = 120.0  # seconds an import waits for another import of the same trip
+#: Documents are taken as issued at most this long before the trip starts (a boarding pass's
+#: day of the year is read as the first such day after it).
+_ISSUED_BEFORE = timedelta(days=90)
 
 
 def _bookings(sources: list[str | os.PathLike[str]], trip: Trip) -> list[Booking]:
     traveller = trip.people[trip.traveller].name
+    start = resolve(trip).start
+    issued = start - _ISSUED_BEFORE if start is not None else None
     bookings: list[Booking] = []
-    for found in read_sources(sources):
+    for found in read_sources(sources, issued=issued):
         if found.data is not None:
             booking = reservation_booking(found.origin, found.data, traveller)
             if booking is not None:
@@ -110,7 +117,7 @@ def import_bookings(
     dry_run: bool = False,
 ) -> ImportReport:
     """Import the bookings of ``sources`` (``.eml``, ``.html``, ``.json``, ``.jsonld``, ``.ics``;
-    ``.pdf`` and ``.pkpass`` through KDE's extractor) into a trip file, or into a trip given in
+    ``.pdf``, ``.pkpass`` and pictures of a boarding pass through KDE's extractor) into a trip file, or into a trip given in
     code (then nothing is written, and every field is taken as typed by hand).
 
     Raises ``BookingError`` for a source that cannot be read and ``TripFileError`` when the

@@ -209,7 +209,8 @@ def _parser() -> argparse.ArgumentParser:
         "sources",
         nargs="+",
         metavar="SOURCE",
-        help=".eml, .html, .json, .jsonld or .ics; .pdf and .pkpass need kitinerary-extractor",
+        help=".eml, .html, .json, .jsonld or .ics; .pdf, .pkpass and pictures of a boarding "
+        "pass need kitinerary-extractor",
     )
     imports.add_argument(
         "--into", dest="file", required=True, metavar="TRIP", help="the trip file to change"

@@ -116,6 +116,12 @@ class Merger:
         self._references(booking)
         index = self._match(booking)
         if index is None:
+            if booking.partial:
+                self.notes.append(
+                    f"{booking.origin}: {_flight_of(booking)} matches no flight of the trip, and "
+                    "tells no times to add one with; add the flight, then import this again"
+                )
+                return
             if booking.cancelled:
                 self.notes.append(
                     f"{booking.origin}: a cancellation of something the trip does not have; "
@@ -192,7 +198,7 @@ class Merger:
         items = self._items()
         item = booking.item
         confirmation = item.get("confirmation")
-        natural = self._natural_id(item) if not booking.cancelled else None
+        natural = booking.natural or (self._natural_id(item) if not booking.cancelled else None)
         for index, existing in enumerate(items):
             if not isinstance(existing, MutableMapping) or existing.get("type") != item["type"]:
                 continue
@@ -289,6 +295,13 @@ class Merger:
             self.changes.append(Change("unchanged", item_id, booking.origin))
         if kept:
             self.changes.append(Change("kept", item_id, booking.origin, tuple(kept)))
+
+
+def _flight_of(booking: Booking) -> str:
+    """``AA 1320 BOS→MIA on 2027-03-07``: a partial flight booking, named for the report."""
+    item, day = booking.item, (booking.natural or "")[-8:]
+    when = f" on {day[:4]}-{day[4:6]}-{day[6:]}" if day.isdigit() else ""
+    return f"{item.get('carrier')} {item.get('number')} {item.get('from')}→{item.get('to')}{when}"
 
 
 def _plain_json(value: Any) -> Any:

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,9 @@ _EXTRACTOR_PLACES = (
     "/usr/libexec/kf6/kitinerary-extractor",
     "/usr/libexec/kf5/kitinerary-extractor",
 )
+#: What only KDE's extractor reads: PDFs (boarding passes, tickets), Apple Wallet passes, and
+#: pictures of a boarding pass (its barcode).
+_EXTRACTOR_ONLY = (".pdf", ".pkpass", ".png", ".jpg", ".jpeg")
 _CALENDAR_TYPES = ("text/calendar", "application/ics")
 _JSON_TYPES = ("application/ld+json", "application/json")
 _MEETING_MARKUP = ("EventReservation", "FoodEstablishmentReservation", "Event")
@@ -51,20 +55,24 @@ class Found:
     calendar: bytes | None = None
 
 
-def read_sources(paths: Iterable[str | os.PathLike[str]]) -> list[Found]:
+def read_sources(
+    paths: Iterable[str | os.PathLike[str]], *, issued: datetime | None = None
+) -> list[Found]:
     """Everything the sources carry, in the order given; a source that cannot be read at all
-    raises ``BookingError`` naming it."""
+    raises ``BookingError`` naming it. ``issued`` is when the documents were issued at the
+    latest: a boarding pass's barcode gives only the day of the year, which KDE's extractor
+    places after it."""
     found: list[Found] = []
     for path in paths:
-        found.extend(_read(Path(path)))
+        found.extend(_read(Path(path), issued))
     return found
 
 
-def _read(path: Path) -> Iterator[Found]:
+def _read(path: Path, issued: datetime | None) -> Iterator[Found]:
     origin = str(path)
     suffix = path.suffix.lower()
-    if suffix in (".pdf", ".pkpass"):
-        yield from _through_extractor(path)
+    if suffix in _EXTRACTOR_ONLY:
+        yield from _through_extractor(path, issued)
         return
     data = _bytes(path)
     if suffix in (".json", ".jsonld"):
@@ -78,11 +86,17 @@ def _read(path: Path) -> Iterator[Found]:
     elif suffix == ".ics":
         yield Found(origin, calendar=data)
     elif suffix == ".eml":
-        yield from _mail(data, origin)
+        found = list(_mail(data, origin))
+        # A vendor's mail without markup (a boarding pass attached, a layout KDE knows): its
+        # extractor, when installed, may still read it.
+        yield from found if found or extractor() is None else _through_extractor(path, issued)
     else:
         raise BookingError(
             origin,
-            "cannot tell what this is; expected .eml, .html, .json, .jsonld, .ics, .pdf or .pkpass",
+            "cannot tell what this is; expected .eml, .html, .json, .jsonld, .ics, "
+            + ", ".join(_EXTRACTOR_ONLY[:-1])
+            + " or "
+            + _EXTRACTOR_ONLY[-1],
         )
 
 
@@ -210,7 +224,7 @@ def extractor() -> str | None:
     return None
 
 
-def _through_extractor(path: Path) -> Iterator[Found]:
+def _through_extractor(path: Path, issued: datetime | None) -> Iterator[Found]:
     origin = str(path)
     program = extractor()
     if program is None:
@@ -222,7 +236,13 @@ def _through_extractor(path: Path) -> Iterator[Found]:
     environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     try:
         result = subprocess.run(
-            [program, "-o", "JsonLd", str(path)],
+            [
+                program,
+                "-o",
+                "JsonLd",
+                *(["-c", issued.replace(tzinfo=None).isoformat()] if issued else []),
+                str(path),
+            ],
             capture_output=True,
             timeout=_EXTRACTOR_TIMEOUT,
             env=environment,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from . import _airports
@@ -47,6 +47,10 @@ class Booking:
     cancelled: bool = False
     notes: list[str] = field(default_factory=list)
     revision: tuple[int, str] | None = None
+    #: A booking that only completes an item the trip has (a boarding pass: the flight and its
+    #: day, a seat, but no times), found by ``natural``, the id the item would be made with.
+    partial: bool = False
+    natural: str | None = None
 
 
 def _airport_zone(reader: Reader, path: str) -> tuple[str, str]:
@@ -75,17 +79,19 @@ def _flight(reader: Reader) -> Booking:
     carrier = (found.group(1) if found else None) or airline.upper()
     if found is None or not re.fullmatch(r"[A-Z0-9]{2}", carrier):
         raise reader.fail("reservationFor.flightNumber", "expected a flight number and airline")
-    depart = reader.moment("reservationFor.departureTime")
-    arrive = reader.moment("reservationFor.arrivalTime")
     item: dict[str, Any] = {
         "type": "flight",
         "carrier": carrier,
         "number": found.group(2),
         "from": origin_code,
         "to": to_code,
-        "depart": local_wall(depart, origin_zone),
-        "arrive": local_wall(arrive, to_zone),
     }
+    departure_day = _departure_day(reader)
+    if departure_day is None:
+        depart = reader.moment("reservationFor.departureTime")
+        arrive = reader.moment("reservationFor.arrivalTime")
+        item["depart"] = local_wall(depart, origin_zone)
+        item["arrive"] = local_wall(arrive, to_zone)
     seat_class = one_line(value_at(data, "airplaneSeatClass")) or one_line(
         value_at(data, "reservedTicket", "ticketedSeat", "seatingType")
     )
@@ -102,10 +108,33 @@ def _flight(reader: Reader) -> Booking:
         "arrival_terminal": one_line(value_at(data, "reservationFor", "arrivalTerminal")),
     }
     item.update({k: v for k, v in extras.items() if v})
-    day = item["depart"][:10]
-    flight = f"{carrier}{found.group(2)}:{day}"
+    day = departure_day or date.fromisoformat(item["depart"][:10])
+    flight = f"{carrier}{found.group(2)}:{day.isoformat()}"
     keys = (f"booking:{item.get('confirmation', '')}:{flight}",)
-    return Booking(reader.origin, item, keys=keys)
+    if departure_day is None:
+        return Booking(reader.origin, item, keys=keys)
+    natural = f"flight-{carrier}{found.group(2)}-{day:%Y%m%d}".lower()
+    return Booking(reader.origin, item, keys=keys, partial=True, natural=natural)
+
+
+def _departure_day(reader: Reader) -> date | None:
+    """The day of a flight that has no departure time, as a boarding pass gives it (its barcode
+    carries the day only); None when the booking has the time."""
+    if reader.optional_moment("reservationFor.departureTime") is not None:
+        return None
+    value = value_at(reader.data, "reservationFor", "departureDay")
+    if isinstance(value, dict):  # KDE's extractor may write {"@type": "QDate", "@value": ...}
+        value = value.get("@value")
+    try:
+        day = date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        day = None
+    if day is None or not 1900 <= day.year <= 2200:
+        raise reader.fail(
+            "reservationFor.departureTime",
+            "missing; expected a date and time like 2027-03-07T22:40",
+        )
+    return day
 
 
 def _place_key(place: dict[str, Any]) -> str:
