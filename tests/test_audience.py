@@ -17,6 +17,7 @@ from tripplan import (
     Trip,
     build_calendar,
     build_invitations,
+    build_jsonld,
     build_sheet,
     diff_trips,
     invitation_mail,
@@ -210,6 +211,17 @@ def test_invitations_and_their_mail_hold_what_every_recipient_may_see(everywhere
             assert seen["TEAM"] == set() and INTERNAL_TITLE not in text, name
 
 
+def test_reservations_hold_the_bookings_each_audience_may_see(everywhere: Trip) -> None:
+    """schema.org reservations carry no notes; seats and booking codes only for our side, and
+    nothing of an internal meeting for a customer."""
+    traveller = found(build_jsonld(everywhere, "traveller"))
+    assert traveller["SEAT"] and traveller["CONF"], traveller
+    team = found(build_jsonld(everywhere, "team"))
+    assert team["CONF"] and team["PRIVATE"] == set(), team
+    customer = build_jsonld(everywhere, "customer")
+    assert not any(found(customer).values()) and INTERNAL_TITLE not in customer
+
+
 def test_every_renderer_reads_notes_and_bookings_only_through_the_gate(
     everywhere: Trip, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -222,7 +234,8 @@ def test_every_renderer_reads_notes_and_bookings_only_through_the_gate(
 
     monkeypatch.setattr(View, "redact", nothing)
     for audience in ("traveller", "team", "customer"):
-        for name, text in renderings(everywhere, audience).items():
+        texts = {**renderings(everywhere, audience), "jsonld": build_jsonld(everywhere, audience)}
+        for name, text in texts.items():
             assert not any(found(text).values()), (audience, name)
     for name, (_, text) in invitation_renderings(everywhere).items():
         assert not any(found(text).values()), name
