@@ -114,6 +114,18 @@ def test_one_exception_root() -> None:
     assert issubclass(tripplan.ZoneError, tripplan.TripplanError)
 
 
+def test_every_error_family_has_its_own_kind() -> None:
+    """Programs (``--format json``) tell errors apart by ``kind``: one per exported class."""
+    errors = [
+        value
+        for name in tripplan.__all__
+        if isinstance(value := getattr(tripplan, name), type)
+        and issubclass(value, tripplan.TripplanError)
+    ]
+    kinds = [error.kind for error in errors if error is not tripplan.TripplanError]
+    assert len(errors) > 10 and len(kinds) == len(set(kinds)) == len(errors) - 1, kinds
+
+
 def test_import_is_light() -> None:
     """`import tripplan` loads none of pydantic, yaml, Babel, holidays or airportsdata."""
     code = "import sys, tripplan; print(sorted(m for m in ('pydantic', 'yaml', 'babel', "
