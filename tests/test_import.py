@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -344,3 +346,37 @@ def test_the_report_as_json(trip_file: Path, capsys: pytest.CaptureFixture[str])
     ]
     assert run("import", SAMPLES / "nothing.html", "--into", trip_file, "--format", "json") == 2
     assert json.loads(capsys.readouterr().out)["error"]["kind"] == "booking"
+
+
+def test_imports_at_once_into_one_trip_lose_nothing(trip_file: Path) -> None:
+    """Four imports started together, each with other bookings: they take turns on the trip's
+    lock, so the trip ends with every booking of every one of them (no write lost)."""
+    groups = [
+        ["flight-offsets.eml"],
+        ["flight-local.eml", "hotel.html"],
+        ["restaurant.html"],
+        ["outlook-invitation.eml", "google-request.ics"],
+    ]
+    runs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tripplan",
+                "import",
+                *(str(SAMPLES / n) for n in group),
+                "--into",
+                str(trip_file),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for group in groups
+    ]
+    errors = [run.communicate(timeout=120)[1] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0, 0], errors
+    trip = load_trip(trip_file)
+    assert set(trip.item_ids) == set(EXPECTED)
+    before = trip_file.read_bytes()
+    assert import_all(trip_file) == 0  # and the record knows them all: nothing to change
+    assert trip_file.read_bytes() == before
