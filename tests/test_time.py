@@ -11,7 +11,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from tripplan import _time
-from tripplan._time import resolve, to_utc
+from tripplan._time import is_repeated, resolve, to_utc, wall_of
 from tripplan._types import WallTime
 from tripplan._zones import Transition, get_zone, transitions
 
@@ -438,3 +438,22 @@ def test_to_utc() -> None:
 def test_a_wall_time_whose_instant_is_beyond_the_dates_python_has(text: str, name: str) -> None:
     with pytest.raises(ValueError, match="is beyond the dates this supports"):
         resolve(wall(text), get_zone(name))
+
+
+@pytest.mark.parametrize(
+    "instant",
+    [
+        "2027-04-04T02:30:00+00:00",  # 23:30 in Santiago, the first time (-03:00)
+        "2027-04-04T03:30:00+00:00",  # 23:30 again (-04:00)
+        "2027-09-05T05:00:00+00:00",  # 02:00, just after the skipped hour
+        "2027-03-09T12:00:00+00:00",  # far from any change
+    ],
+)
+def test_wall_of_writes_an_instant_so_it_resolves_back(instant: str) -> None:
+    """``wall_of`` is how an instant from elsewhere (a booking) is written into a trip: the
+    offset only where the wall time happens twice, and ``resolve`` gives the instant back."""
+    zone = get_zone("America/Santiago")
+    moment = datetime.fromisoformat(instant)
+    wall = wall_of(moment, zone)
+    assert (wall.offset is not None) == is_repeated(moment.astimezone(zone))
+    assert to_utc(resolve(wall, zone)) == moment

@@ -36,6 +36,7 @@ from ._formatting import Formatter
 from ._i18n import CATEGORIES, translations
 from ._items import Activity, Flight, Meeting, Stay, Transfer
 from ._jsonld import entry_reservation
+from ._time import is_repeated
 from ._timeline import resolve
 from ._version import __version__
 from ._vtimezone import vtimezone
@@ -60,18 +61,9 @@ def event_uid(trip: Trip, entry: Scheduled) -> str:
     return f"{uuid.uuid5(_NAMESPACE, f'{trip.id}/{entry.id}')}@tripplan"
 
 
-def _is_ambiguous(moment: datetime) -> bool:
-    """Whether the wall time of ``moment`` also happens at another offset (a DST fold)."""
-    other = moment.replace(fold=1 - moment.fold)
-    return other.utcoffset() != moment.utcoffset() and (
-        other.astimezone(UTC).astimezone(moment.tzinfo).replace(tzinfo=None)
-        == moment.replace(tzinfo=None)
-    )
-
-
 def ical_time(moment: datetime) -> datetime:
     """The datetime to write: local with its zone, or UTC when the wall time is ambiguous."""
-    return moment.astimezone(UTC) if _is_ambiguous(moment) else moment
+    return moment.astimezone(UTC) if is_repeated(moment) else moment
 
 
 class EventWriter:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from . import _gazetteer, _zones
 from ._exceptions import BookingError
 from ._places import Place
+from ._time import wall_of
 from ._types import WallTime
 
 __all__ = ["Reader", "country_code", "local_wall", "one_line", "schema_type", "value_at"]
@@ -169,12 +170,4 @@ def local_wall(moment: datetime, zone_name: str) -> str:
     happens twice."""
     if moment.tzinfo is None:
         return str(WallTime(moment))
-    zone = _zones.get_zone(zone_name)
-    local = moment.astimezone(zone)
-    wall = local.replace(tzinfo=None)
-    other = local.replace(fold=1 - local.fold)
-    twice = (
-        other.utcoffset() != local.utcoffset()
-        and other.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall
-    )
-    return str(WallTime(wall, local.utcoffset() if twice else None))
+    return str(wall_of(moment, _zones.get_zone(zone_name)))

@@ -21,13 +21,29 @@ from zoneinfo import ZoneInfo
 from ._types import WallTime, format_offset
 from ._zones import steady_since
 
-__all__ = ["agenda_instant", "resolve", "to_utc"]
+__all__ = ["agenda_instant", "is_repeated", "resolve", "to_utc", "wall_of"]
 
 
 def to_utc(moment: datetime) -> datetime:
     """The same instant in UTC. Compare and subtract instants only in UTC: Python compares two
     datetimes that share a tzinfo by wall time, ignoring ``fold`` and DST."""
     return moment.astimezone(UTC)
+
+
+def is_repeated(moment: datetime) -> bool:
+    """Whether the wall time of ``moment`` (aware) also happens at another offset: a DST fold,
+    where the wall time alone does not name the instant."""
+    other = moment.replace(fold=1 - moment.fold)
+    return other.utcoffset() != moment.utcoffset() and (
+        to_utc(other).astimezone(moment.tzinfo).replace(tzinfo=None) == moment.replace(tzinfo=None)
+    )
+
+
+def wall_of(moment: datetime, zone: ZoneInfo) -> WallTime:
+    """The wall time of an instant in ``zone`` as a trip file writes it: with its offset only
+    where that wall time happens twice, so that ``resolve`` gives the same instant back."""
+    local = moment.astimezone(zone)
+    return WallTime(local.replace(tzinfo=None), local.utcoffset() if is_repeated(local) else None)
 
 
 _PROBE = timedelta(days=2)
