@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ._booking_import import import_bookings
-from ._build import to_json
-from ._commands import EXIT_OK, load, print_written, wants_json, write_out
+from ._commands import EXIT_OK, load, print_outcome, print_written, write_out
 from ._exceptions import OptionError
 from ._jsonld import build_jsonld
 
@@ -29,10 +28,7 @@ def import_command(args: argparse.Namespace, out: TextIO) -> int:
     if any(_same_file(source, args.file) for source in args.sources):
         raise OptionError(f"{args.file} is the trip to import into, not a source")
     report = import_bookings(args.file, list(args.sources), dry_run=args.dry_run)
-    if wants_json(args):
-        out.write(to_json({"file": args.file, **report.to_dict()}))
-    else:
-        out.writelines(line + "\n" for line in report.lines())
+    print_outcome(args, out, {"file": args.file, **report.to_dict()}, report.lines())
     return EXIT_OK
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _arguments as arguments
 from . import _commands as commands
+from . import _outcomes as outcomes
 from ._exceptions import TripplanError
 from ._later import later
 from ._version import __version__
@@ -392,28 +393,20 @@ def _run(args: argparse.Namespace) -> int:
     try:
         code: int = args.func(args, sys.stdout)
         return code
-    except TripplanError as exc:
-        if commands.wants_json(args):
-            sys.stdout.write(commands.to_json(commands.error_report(exc, commands.source_of(args))))
-        else:
-            sys.stderr.writelines(line + "\n" for line in commands.problem_lines(exc))
-        return EXIT_BAD_INPUT
     except BrokenPipeError:  # e.g. `tripplan schema | head`
         sys.stderr.close()
         return EXIT_OK
-    except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
+    except (TripplanError, OSError) as exc:
         if commands.wants_json(args):
-            error = {"kind": "file", "message": f"{where}{exc.strerror or exc}"}
-            sys.stdout.write(commands.to_json({"file": commands.source_of(args), "error": error}))
+            sys.stdout.write(commands.to_json(outcomes.error_report(exc, commands.source_of(args))))
         else:
-            sys.stderr.write(commands.escape(f"tripplan: {where}{exc.strerror or exc}") + "\n")
+            sys.stderr.writelines(line + "\n" for line in outcomes.problem_lines(exc))
         return EXIT_BAD_INPUT
     except (Exception, RecursionError) as exc:  # the last resort, never the habit
         if debug:
             traceback.print_exc()
         else:
-            what = commands.escape(f"{type(exc).__name__}: {exc}")[:300]
+            what = outcomes.escape(f"{type(exc).__name__}: {exc}")[:300]
             sys.stderr.write(f"tripplan: internal error: {what} (run with --debug for details)\n")
         return EXIT_INTERNAL
 

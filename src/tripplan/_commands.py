@@ -31,20 +31,19 @@ from ._build import (
 )
 from ._checks import CheckOptions, check
 from ._destination import destination_lines
-from ._exceptions import InvitationError, MailError, OptionError, TripFileError, TripplanError
-from ._facts import destination_facts, exchange, facts_to_dict
+from ._exceptions import InvitationError, MailError, OptionError
 from ._feeds import BusyEvent
 from ._folder import write_folder
 from ._ics import build_calendar
 from ._later import later
 from ._loading import load_trip, parse_trip
-from ._model import Trip, home_zone
+from ._model import Trip
+from ._outcomes import check_languages, destination, error_report, facts_data
 from ._output import write_atomic, write_outputs
 from ._render import render_sheet
 from ._schedule import free_slots, traveller_busy
 from ._sheet import Format as SheetFormat
-from ._types import check_locale, format_duration
-from ._zones import country_codes
+from ._types import format_duration
 
 if TYPE_CHECKING:  # mail and CalDAV: imported when `invites --send` or `publish` runs
     from ._caldav import publish_calendar
@@ -64,16 +63,13 @@ __all__ = [
     "build",
     "check_command",
     "check_options",
-    "error_report",
-    "escape",
     "facts",
     "free",
     "ics",
     "invites",
     "load",
+    "print_outcome",
     "print_written",
-    "problem_lines",
-    "problems_report",
     "publish",
     "refuse_inputs",
     "schema",
@@ -149,8 +145,11 @@ def load(args: argparse.Namespace) -> Trip:
     return load_trip(args.file, format=args.input_format)
 
 
-def _source(args: argparse.Namespace) -> str:
-    return "<stdin>" if args.file == "-" else str(args.file)
+def source_of(args: argparse.Namespace) -> str:
+    """The trip's name in messages and reports: its path as given, ``<stdin>``, or ``""`` for a
+    command without one (``facts``)."""
+    file = getattr(args, "file", None)
+    return "" if file is None else "<stdin>" if file == "-" else str(file)
 
 
 def _busy(args: argparse.Namespace, trip: Trip, day: date | None = None) -> list[BusyEvent]:
@@ -165,11 +164,7 @@ def _busy(args: argparse.Namespace, trip: Trip, day: date | None = None) -> list
 
 def _languages(text: str) -> list[str]:
     """``es,en`` -> the locales, each checked (a language no locale data has is an error)."""
-    languages = [part.strip() for part in text.split(",") if part.strip()]
-    try:
-        return [check_locale(language) for language in languages]
-    except ValueError as error:
-        raise OptionError(f"--lang: {error}") from None
+    return check_languages(part.strip() for part in text.split(",") if part.strip())
 
 
 def _warn(warnings: Iterable[str]) -> None:
@@ -189,7 +184,7 @@ def write_out(args: argparse.Namespace, data: str | bytes) -> list[str]:
     return [str(write_atomic(target, data))]
 
 
-def _print(
+def print_outcome(
     args: argparse.Namespace, out: TextIO, report: dict[str, Any], lines: Iterable[str]
 ) -> None:
     """The command's outcome: ``report`` as JSON when asked for, else ``lines`` as text."""
@@ -202,10 +197,10 @@ def _print(
 def print_written(args: argparse.Namespace, out: TextIO, paths: list[str], **more: Any) -> None:
     """Report the files written (nothing at all when the output went to standard output)."""
     if paths:
-        _print(
+        print_outcome(
             args,
             out,
-            {"file": _source(args), "wrote": paths, **more},
+            {"file": source_of(args), "wrote": paths, **more},
             (f"wrote {p}" for p in paths),
         )
 
@@ -215,81 +210,24 @@ def schema(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def problems_report(error: TripFileError, source: str) -> dict[str, Any]:
-    """A trip that does not load, as ``--format json`` prints it: every problem located, with its
-    stable ``code`` (``PROBLEM_CODES``)."""
-    return {
-        "file": source,
-        "problems": [
-            {
-                "file": p.file if p.file is not None else source,
-                "line": p.line,
-                "path": p.path,
-                "message": p.message,
-                "code": p.code,
-            }
-            for p in error.problems
-        ],
-    }
-
-
-def error_report(error: TripplanError, source: str) -> dict[str, Any]:
-    """Any error, as ``--format json`` prints it: the problems of a trip that does not load, or
-    the error's ``kind`` and one-line message (and, for mail, what had gone out before)."""
-    if isinstance(error, TripFileError):
-        return problems_report(error, source)
-    report: dict[str, Any] = {"file": source, "error": {"kind": error.kind, "message": str(error)}}
-    if isinstance(error, MailError):
-        report["error"]["sent"] = list(error.sent)
-    return report
-
-
-def problem_lines(exc: TripplanError) -> list[str]:
-    """One line per problem: a line break or control character inside a message (from a name,
-    a key) is shown escaped, so a line is always one problem."""
-    if isinstance(exc, TripFileError):
-        return [escape(str(problem)) for problem in exc.problems]
-    return [escape(str(exc))]
-
-
-def escape(text: str) -> str:
-    """``text`` with line breaks and other control characters shown escaped (``\\n``)."""
-    return "".join(
-        c if c.isprintable() or c == "\t" else c.encode("unicode_escape").decode("ascii")
-        for c in text
-    )
-
-
 def wants_json(args: argparse.Namespace) -> bool:
     """Whether the command prints JSON: ``--format json``, or ``--report json`` for ``brief``
     (whose ``--format`` names the sheet's format)."""
     return "json" in (getattr(args, "format", None), getattr(args, "report", None))
 
 
-def source_of(args: argparse.Namespace) -> str:
-    """The trip's name in reports: its path as given, ``<stdin>``, or ``""`` (``facts``)."""
-    file = getattr(args, "file", None)
-    return "" if file is None else _source(args)
-
-
 def check_command(args: argparse.Namespace, out: TextIO) -> int:
     options = check_options(args)
     trip = load(args)
     findings = check(trip, options, busy=_busy(args, trip))
-    report = check_report(trip, findings, _source(args))
-    if args.format == "json":
-        out.write(to_json(report))
-    else:
-        out.writelines(line + "\n" for line in report_lines(report, findings))
+    report = check_report(trip, findings, source_of(args))
+    print_outcome(args, out, report, report_lines(report, findings))
     return EXIT_FINDINGS if report["summary"]["error"] else EXIT_OK
 
 
 def timeline(args: argparse.Namespace, out: TextIO) -> int:
     trip = load(args)
-    if args.format == "json":
-        out.write(to_json(timeline_report(trip)))
-    else:
-        out.writelines(line + "\n" for line in timeline_lines(trip))
+    print_outcome(args, out, timeline_report(trip), timeline_lines(trip))
     return EXIT_OK
 
 
@@ -317,12 +255,12 @@ def invites(args: argparse.Namespace, out: TextIO) -> int:
         sent = invitations_since(trip, previous, now=now)
         messages = [invitation_mail(trip, i, date=now) for i in sent] if args.send else []
     except InvitationError as error:  # say which trip: the message names the item and field
-        raise InvitationError(f"{_source(args)}: {error}") from None
+        raise InvitationError(f"{source_of(args)}: {error}") from None
     files = {i.filename: i.to_ical() for i in sent}
     refuse_inputs(args, [Path(args.out) / name for name in files])
     written = [str(path) for path in write_outputs(args.out, files)]
     report: dict[str, Any] = {
-        "file": _source(args),
+        "file": source_of(args),
         "wrote": written,
         "invitations": [invitation_report(trip, i) for i in sent],
     }
@@ -336,7 +274,7 @@ def invites(args: argparse.Namespace, out: TextIO) -> int:
                 out.writelines(f"sent {message_id}\n" for message_id in error.sent)
                 raise
             report["sent"] = list(error.sent)
-            report["error"] = {"kind": error.kind, "message": str(error)}
+            report["error"] = error_report(error, source_of(args))["error"]
             out.write(to_json(report))
             return EXIT_BAD_INPUT
         if not wants_json(args):
@@ -349,7 +287,7 @@ def invites(args: argparse.Namespace, out: TextIO) -> int:
 def publish(args: argparse.Namespace, out: TextIO) -> int:
     trip = load(args)
     published = publish_calendar(trip, args.caldav, force=args.force, now=_stamp(args, trip))
-    _print(args, out, {"file": _source(args), **published.to_dict()}, published.lines())
+    print_outcome(args, out, {"file": source_of(args), **published.to_dict()}, published.lines())
     return EXIT_FINDINGS if published.conflicts else EXIT_OK
 
 
@@ -358,7 +296,7 @@ def free(args: argparse.Namespace, out: TextIO) -> int:
     hours = args.business_hours or (time(8), time(19))
     slots = free_slots(trip, _busy(args, trip, args.day), args.day, args.duration, hours=hours)
     report = {
-        "file": _source(args),
+        "file": source_of(args),
         "day": args.day.isoformat(),
         "duration": format_duration(args.duration),
         "slots": [
@@ -369,30 +307,17 @@ def free(args: argparse.Namespace, out: TextIO) -> int:
     lines = [
         f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} {start.tzinfo} (UTC{start:%z})" for start, end in slots
     ]
-    _print(args, out, report, lines or [f"no free slot of {args.duration} on {args.day}"])
+    print_outcome(args, out, report, lines or [f"no free slot of {args.duration} on {args.day}"])
     return EXIT_OK
 
 
 def facts(args: argparse.Namespace, out: TextIO) -> int:
-    country = args.country.upper()
-    if country not in country_codes():
-        raise OptionError(f"{args.country!r} is not an ISO 3166-1 alpha-2 country code")
-    language = _languages(args.lang)[0]
-    home = None
-    if args.home:
-        try:
-            home = home_zone(args.home)
-        except ValueError as error:
-            raise OptionError(f"--home: {error}") from None
     first, last = args.dates
-    facts = destination_facts(country, first, last, locale=language, home=home)
-    rate = exchange(facts, home, network=args.rates)
-    if args.format == "json":
-        data = facts_to_dict(facts)
-        data["exchange_rate"] = rate.to_dict() if rate is not None else None
-        out.write(to_json(data))
-    else:
-        out.writelines(line + "\n" for line in destination_lines(facts, [language], home, rate))
+    facts, language, home, rate = destination(
+        args.country, first, last, lang=args.lang, home=args.home, network=args.rates
+    )
+    lines = destination_lines(facts, [language], home, rate)
+    print_outcome(args, out, facts_data(facts, rate), lines)
     return EXIT_OK
 
 
@@ -434,13 +359,13 @@ def build(args: argparse.Namespace, out: TextIO) -> int:
         now=_stamp(args, trip),
         rates=args.rates,
         options=options,
-        source=_source(args),
+        source=source_of(args),
         sent=sent,
     )
     _warn(warnings)
     refuse_inputs(args, [Path(args.out) / name for name in files])
     written = [str(path) for path in write_folder(args.out, files)]
-    report = check_report(trip, findings, _source(args))
+    report = check_report(trip, findings, source_of(args))
     lines = [*(f"wrote {path}" for path in written), *report_lines(report, findings)]
-    _print(args, out, {"wrote": written, "warnings": list(warnings), **report}, lines)
+    print_outcome(args, out, {"wrote": written, "warnings": list(warnings), **report}, lines)
     return EXIT_FINDINGS if report["summary"]["error"] else EXIT_OK

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import functools
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal, ParamSpec, TextIO, TypeVar
 
 from pydantic import Field
@@ -25,10 +25,8 @@ from ._briefing import build_sheet
 from ._build import check_report, invitations_since, to_json
 from ._checks import CODES as FINDING_CODES
 from ._checks import CheckOptions, check
-from ._commands import EXIT_OK, problem_lines, problems_report
+from ._commands import EXIT_OK
 from ._exceptions import PROBLEM_CODES, OptionError, TripFileError, TripplanError
-from ._facts import destination_facts, exchange, facts_to_dict
-from ._feeds import BusyEvent, busy_events, parse_calendar
 from ._ics import build_calendar
 from ._loading import parse_trip
 from ._mcp_types import (
@@ -50,13 +48,18 @@ from ._mcp_types import (
     TripText,
     Validation,
 )
-from ._model import Trip, home_zone
+from ._model import Trip
+from ._outcomes import (
+    check_languages,
+    destination,
+    facts_data,
+    problem_lines,
+    problems_report,
+)
 from ._render import render_sheet
 from ._schedule import free_slots as find_free_slots
-from ._timeline import resolve
-from ._types import check_locale
+from ._schedule import traveller_busy
 from ._version import __version__
-from ._zones import country_codes
 
 __all__ = ["command", "serve"]
 
@@ -84,9 +87,8 @@ def check_trip(
     """The plan's findings (what is wrong but loads: overlaps, short connections, holidays...),
     most severe first; with ``calendars``, clashes with the traveller's own events too."""
     loaded = _load(trip, format)
-    timeline = resolve(loaded)
     options = _options(thresholds or Thresholds(), disable)
-    findings = check(loaded, options, busy=_busy(loaded, calendars, (timeline.start, timeline.end)))
+    findings = check(loaded, options, busy=traveller_busy(loaded, [], texts=calendars))
     return CheckReport.model_validate(check_report(loaded, findings, SOURCE))
 
 
@@ -99,7 +101,7 @@ def calendar(
 ) -> str:
     """The trip as an iCalendar (METHOD:PUBLISH) text for one audience, to import or subscribe."""
     loaded = _load(trip, format)
-    language = _languages([lang])[0] if lang else None
+    language = check_languages([lang], "lang")[0] if lang else None
     built = build_calendar(loaded, audience, organization=organization, language=language)
     return bytes(built.to_ical()).decode("utf-8")
 
@@ -150,7 +152,7 @@ def briefing_sheet(
     """The briefing sheet a traveller prints, as HTML, Markdown or text, in one language or two;
     exchange rates only as the trip states them (no network)."""
     loaded = _load(trip, format)
-    languages = _languages(lang or loaded.languages[:1])
+    languages = check_languages(lang or loaded.languages[:1], "lang")
     sheet = build_sheet(loaded, languages=languages, audience=audience, organization=organization)
     return Sheet(text=render_sheet(sheet, sheet_format), warnings=list(sheet.warnings))
 
@@ -164,21 +166,11 @@ def facts(
 ) -> dict[str, Any]:
     """What a traveller needs to know about a country from ``first`` to ``last``: zones and
     their changes, holidays, currency, plugs, emergency numbers, dialling, daylight."""
-    code = country.upper()
-    if code not in country_codes():
-        raise OptionError(f"country: {country!r} is not an ISO 3166-1 alpha-2 country code")
     option("first..last", date_range, f"{first}..{last}")
-    zone = None
-    if home:
-        try:
-            zone = home_zone(home)
-        except ValueError as error:
-            raise OptionError(f"home: {error}") from None
-    found = destination_facts(code, first, last, locale=_languages([lang])[0], home=zone)
-    data = facts_to_dict(found)
-    rate = exchange(found, zone, network=False)
-    data["exchange_rate"] = rate.to_dict() if rate is not None else None
-    return data
+    found, _, _, rate = destination(
+        country, first, last, lang=lang, home=home, network=False, option=""
+    )
+    return facts_data(found, rate)
 
 
 def free_slots(
@@ -194,8 +186,7 @@ def free_slots(
     loaded = _load(trip, format)
     length = option("duration", duration_within(timedelta(0), timedelta(days=1)), duration)
     option("day", arguments_day, day.isoformat())
-    midnight = datetime.combine(day, time(0), tzinfo=loaded.home_zone)
-    busy = _busy(loaded, calendars, (midnight - timedelta(days=1), midnight + timedelta(days=2)))
+    busy = traveller_busy(loaded, [], texts=calendars, day=day)
     hours = option("business_hours", arguments_hours, business_hours)
     slots = find_free_slots(loaded, busy, day, length, hours=hours)
     return FreeSlots(
@@ -246,13 +237,6 @@ def _load(text: str, format: TripFormat) -> Trip:
     return parse_trip(text, format=format, source=SOURCE)
 
 
-def _languages(tags: Sequence[str | None]) -> list[str]:
-    try:
-        return [check_locale(tag or "") for tag in tags]
-    except ValueError as error:
-        raise OptionError(f"lang: {error}") from None
-
-
 def _options(thresholds: Thresholds, disable: Sequence[str]) -> CheckOptions:
     """``CheckOptions`` from the tool's arguments, each parsed as the command parses its flag;
     an unknown code in ``disable`` is refused by ``check`` itself."""
@@ -261,21 +245,6 @@ def _options(thresholds: Thresholds, disable: Sequence[str]) -> CheckOptions:
         field, parse = THRESHOLDS[name]
         values[field] = option(name, parse, given)
     return CheckOptions(**values)
-
-
-def _busy(
-    trip: Trip, calendars: Sequence[str], window: tuple[datetime | None, datetime | None]
-) -> list[BusyEvent]:
-    """The events of calendars given as text, within ``window`` (as ``traveller_busy`` reads
-    files and feeds); each is named by its place in the list."""
-    start, end = window
-    found: list[BusyEvent] = []
-    for n, text in enumerate(calendars):
-        shown = f"calendars[{n}]"
-        parsed = parse_calendar(text, source=shown)
-        if start is not None and end is not None:
-            found += busy_events(parsed, start, end, default_zone=trip.home_zone, source=shown)
-    return found
 
 
 # --- the server ------------------------------------------------------------------------------

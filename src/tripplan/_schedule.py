@@ -7,12 +7,13 @@ items the traveller attends; ``free_slots`` finds the gaps in a day's business h
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from ._feeds import BusyEvent, busy_events, read_calendar
+from ._feeds import BusyEvent, busy_events, parse_calendar, read_calendar
 from ._findings import Finding, Severity, local_time
 from ._items import Stay
 from ._model import Trip
@@ -26,24 +27,34 @@ def traveller_busy(
     trip: Trip,
     sources: Sequence[str],
     *,
+    texts: Sequence[str | bytes] = (),
     day: date | None = None,
     include_all_day: bool = False,
     include_transparent: bool = False,
 ) -> list[BusyEvent]:
-    """Every event of the traveller's calendars (paths or URLs) during the trip, and on ``day``
-    when one is given (it may lie outside the items' span), recurrences expanded."""
+    """Every event of the traveller's calendars during the trip, and on ``day`` when one is
+    given (it may lie outside the items' span), recurrences expanded. ``sources`` are paths or
+    URLs; ``texts`` calendars given as iCalendar text (an assistant's), named ``calendars[N]``."""
     timeline = resolve(trip)
     start, end = timeline.start, timeline.end
-    if start is None or end is None or not sources:
-        return []
     if day is not None:
         midnight = datetime.combine(day, time(0), tzinfo=UTC)
-        start = min(start, midnight - timedelta(days=1))
-        end = max(end, midnight + timedelta(days=2))
+        start = min(start, midnight - timedelta(days=1)) if start else midnight - timedelta(days=1)
+        end = max(end, midnight + timedelta(days=2)) if end else midnight + timedelta(days=2)
+    if start is None or end is None:
+        return []
+    window = (start, end)
+    calendars = itertools.chain(  # read one at a time, each expanded before the next is read
+        ((source, read_calendar(source, window=window)) for source in sources),
+        (
+            (f"calendars[{n}]", parse_calendar(text, source=f"calendars[{n}]", window=window))
+            for n, text in enumerate(texts)
+        ),
+    )
     found: list[BusyEvent] = []
-    for source in sources:
+    for source, calendar in calendars:
         found += busy_events(
-            read_calendar(source, window=(start, end)),
+            calendar,
             start,
             end,
             include_all_day=include_all_day,
