@@ -9,7 +9,7 @@ nothing.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,9 +17,9 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from ._exceptions import BookingError, Problem, TripFileError
-from ._import_merge import Change, Merger
+from ._import_merge import Change, Merger, changes_anything
 from ._import_sources import read_sources
-from ._loading import load_trip, parse_trip
+from ._loading import format_of, parse_trip, read_trip_file
 from ._model import Trip
 from ._output import write_atomic
 from ._received_invitations import invitation_bookings
@@ -47,12 +47,11 @@ class ImportReport:
     notes: tuple[str, ...] = ()
     written: Path | None = None
     dry_run: bool = False
-    kept: tuple[Change, ...] = field(default=(), repr=False)
 
     @property
     def changed(self) -> bool:
         """Whether the trip changed (or would, for a dry run)."""
-        return any(c.action in ("added", "updated", "cancelled") for c in self.changes)
+        return changes_anything(self.changes)
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (``--format json``)."""
@@ -139,8 +138,10 @@ def import_bookings(
             str(path), f"another import into this trip is still running after {_LOCK_TIMEOUT:g} s"
         ) from None
     try:
-        current = load_trip(path)
-        document = TripDocument.read(path)
+        format = format_of(path)
+        raw = read_trip_file(str(path))  # read once: the document changed is the trip loaded
+        current = parse_trip(raw, format=format, source=str(path))
+        document = TripDocument.parse(path, format, raw.decode("utf-8-sig"))
         record = read_record(path)
         before = render_record(record)
         merger = Merger(document.data, current, record)
@@ -171,7 +172,7 @@ def _validated(text: str, document: TripDocument, path: Path) -> Trip:
                 f"after the import: {p.message}",
                 path=p.path,
                 file=p.file,
-                code=p.code or "bad-value",
+                code=p.code,
             )
             for p in error.problems
         ) from None
@@ -179,5 +180,4 @@ def _validated(text: str, document: TripDocument, path: Path) -> Trip:
 
 def _report(trip: Trip, merger: Merger, written: Path | None, dry_run: bool) -> ImportReport:
     notes = tuple(dict.fromkeys(merger.notes))
-    kept = tuple(c for c in merger.changes if c.action == "kept")
-    return ImportReport(trip, tuple(merger.changes), notes, written, dry_run, kept)
+    return ImportReport(trip, tuple(merger.changes), notes, written, dry_run)

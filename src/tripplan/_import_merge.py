@@ -24,7 +24,7 @@ from ._model import Trip
 from ._reservations import Booking
 from ._types import WallTime
 
-__all__ = ["Change", "Merger"]
+__all__ = ["Change", "Merger", "changes_anything"]
 
 _ITEM = TypeAdapter(Item)
 _REFERENCES = ("place", "from", "to")
@@ -43,6 +43,11 @@ class Change:
     def lines(self) -> list[str]:
         head = f"{self.action} {self.item_id} (from {self.origin})"
         return [head, *(f"  {detail}" for detail in self.details)]
+
+
+def changes_anything(changes: Iterable[Change]) -> bool:
+    """Whether any of ``changes`` changes the trip (not ``unchanged`` nor ``kept``)."""
+    return any(c.action in ("added", "updated", "cancelled") for c in changes)
 
 
 def _flat(item: dict[str, Any]) -> dict[str, Any]:
@@ -106,7 +111,7 @@ class Merger:
 
     @property
     def changed(self) -> bool:
-        return any(c.action in ("added", "updated", "cancelled") for c in self.changes)
+        return changes_anything(self.changes)
 
     def merge(self, bookings: Iterable[Booking]) -> None:
         for booking in bookings:
@@ -116,9 +121,9 @@ class Merger:
         self._references(booking)
         index = self._match(booking)
         if index is None:
-            if booking.partial:
+            if booking.completes is not None:
                 self.notes.append(
-                    f"{booking.origin}: {_flight_of(booking)} matches no flight of the trip, and "
+                    f"{booking.origin}: {booking.completes} matches no flight of the trip, and "
                     "tells no times to add one with; add the flight, then import this again"
                 )
                 return
@@ -295,13 +300,6 @@ class Merger:
             self.changes.append(Change("unchanged", item_id, booking.origin))
         if kept:
             self.changes.append(Change("kept", item_id, booking.origin, tuple(kept)))
-
-
-def _flight_of(booking: Booking) -> str:
-    """``AA 1320 BOS→MIA on 2027-03-07``: a partial flight booking, named for the report."""
-    item, day = booking.item, (booking.natural or "")[-8:]
-    when = f" on {day[:4]}-{day[4:6]}-{day[6:]}" if day.isdigit() else ""
-    return f"{item.get('carrier')} {item.get('number')} {item.get('from')}→{item.get('to')}{when}"
 
 
 def _plain_json(value: Any) -> Any:

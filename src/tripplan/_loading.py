@@ -25,7 +25,7 @@ from ._exceptions import Problem, TripFileError
 from ._model import Trip
 from ._problems import describe, format_path
 
-__all__ = ["Format", "load_trip", "parse_trip"]
+__all__ = ["Format", "format_of", "load_trip", "parse_trip", "read_trip_file"]
 
 Format = Literal["yaml", "json", "toml"]
 _SUFFIXES: dict[str, Format] = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
@@ -37,21 +37,26 @@ def load_trip(path: str | os.PathLike[str], *, format: Format | None = None) -> 
     The format follows the file's suffix (``.yaml``, ``.yml``, ``.json``, ``.toml``) unless given.
     """
     source = os.fspath(path)
-    if format is None:
-        format = _SUFFIXES.get(Path(source).suffix.lower())
-        if format is None:
-            raise TripFileError(
-                [
-                    Problem(
-                        f"cannot tell the format from the name; expected a file ending in "
-                        f"{', '.join(_SUFFIXES)}",
-                        file=source,
-                    )
-                ]
-            )
+    format = format or format_of(source)
     # The file's bytes and text are not kept in this frame: a large trip's text is freed as
     # soon as it has been read into data (``_validate`` holds the only reference).
-    return _validate(_decode(_read_file(source), source), format, source)
+    return _validate(_decode(read_trip_file(source), source), format, source)
+
+
+def format_of(path: str | os.PathLike[str]) -> Format:
+    """A trip file's format, told by its suffix; ``TripFileError`` when it cannot be."""
+    format = _SUFFIXES.get(Path(path).suffix.lower())
+    if format is None:
+        raise TripFileError(
+            [
+                Problem(
+                    f"cannot tell the format from the name; expected a file ending in "
+                    f"{', '.join(_SUFFIXES)}",
+                    file=os.fspath(path),
+                )
+            ]
+        )
+    return format
 
 
 def parse_trip(text: str | bytes, *, format: Format = "yaml", source: str = "<string>") -> Trip:
@@ -59,7 +64,8 @@ def parse_trip(text: str | bytes, *, format: Format = "yaml", source: str = "<st
     return _validate(_decode(text, source), format, source)
 
 
-def _read_file(source: str) -> bytes:
+def read_trip_file(source: str) -> bytes:
+    """A trip file's bytes; ``TripFileError`` naming it when it cannot be read."""
     try:
         return Path(source).read_bytes()
     except OSError as exc:

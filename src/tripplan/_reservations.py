@@ -47,9 +47,10 @@ class Booking:
     cancelled: bool = False
     notes: list[str] = field(default_factory=list)
     revision: tuple[int, str] | None = None
-    #: A booking that only completes an item the trip has (a boarding pass: the flight and its
-    #: day, a seat, but no times), found by ``natural``, the id the item would be made with.
-    partial: bool = False
+    #: What a booking that only completes an item the trip has names (a boarding pass: the
+    #: flight and its day, a seat, but no times), for the report; the item is found by
+    #: ``natural``, the id it would have been made with. None for a whole booking.
+    completes: str | None = None
     natural: str | None = None
 
 
@@ -114,7 +115,8 @@ def _flight(reader: Reader) -> Booking:
     if departure_day is None:
         return Booking(reader.origin, item, keys=keys)
     natural = f"flight-{carrier}{found.group(2)}-{day:%Y%m%d}".lower()
-    return Booking(reader.origin, item, keys=keys, partial=True, natural=natural)
+    named = f"{carrier} {found.group(2)} {origin_code}→{to_code} on {day.isoformat()}"
+    return Booking(reader.origin, item, keys=keys, completes=named, natural=natural)
 
 
 def _departure_day(reader: Reader) -> date | None:
@@ -142,16 +144,24 @@ def _place_key(place: dict[str, Any]) -> str:
 
 
 def _span(
-    reader: Reader, start_path: str, end_path: str, zone: str, default: timedelta
+    reader: Reader,
+    start_path: str,
+    end_path: str,
+    zone: str,
+    default: timedelta,
+    end_zone: str | None = None,
 ) -> tuple[str, str, list[str]]:
+    """Start and end as the trip writes them (the end in ``end_zone`` when it is elsewhere); a
+    missing end is ``default`` after the start, and the report says so."""
     start = reader.moment(start_path)
     end = reader.optional_moment(end_path)
     notes = []
     if end is None:
         end = start + default
-        hours = default.total_seconds() / 3600
-        notes.append(f"no end time given; assumed {hours:g} h after the start")
-    return local_wall(start, zone), local_wall(end, zone), notes
+        minutes = default.total_seconds() / 60
+        length = f"{minutes:g} min" if minutes < 60 else f"{minutes / 60:g} h"
+        notes.append(f"no end time given; assumed {length} after the start")
+    return local_wall(start, zone), local_wall(end, end_zone or zone), notes
 
 
 def _zone(place: dict[str, Any]) -> str:
@@ -242,18 +252,15 @@ def _ground(reader: Reader, kind: str) -> Booking:
     to_ref, to_zone, places = (
         _stop(reader, to_path, places) if has_end else (from_ref, from_zone, places)
     )
-    start = reader.moment(start_path)
-    end = reader.optional_moment(end_path)
-    notes = []
-    if end is None:
-        end = start + timedelta(minutes=30)
-        notes.append("no end time given; assumed 30 min after the start")
+    start, end, notes = _span(
+        reader, start_path, end_path, from_zone, timedelta(minutes=30), end_zone=to_zone
+    )
     item: dict[str, Any] = {
         "type": {"train": "train", "rental": "drive"}.get(kind, "transfer"),
         "from": from_ref,
         "to": to_ref,
-        "start": local_wall(start, from_zone),
-        "end": local_wall(end, to_zone),
+        "start": start,
+        "end": end,
     }
     confirmation = _reservation_number(data)
     seat = one_line(value_at(data, "reservedTicket", "ticketedSeat", "seatNumber"))

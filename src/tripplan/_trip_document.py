@@ -16,12 +16,10 @@ from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
-from ._exceptions import Problem, TripFileError
 from ._loading import Format
 
 __all__ = ["TripDocument", "empty_record", "read_record", "record_path", "render_record"]
 
-_SUFFIXES: dict[str, Format] = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
 _RECORD_VERSION = 1
 
 
@@ -33,15 +31,8 @@ class TripDocument:
         self._yaml: Any = None
 
     @classmethod
-    def read(cls, path: str | Path) -> TripDocument:
-        """The document of a trip file that loads (``load_trip`` has checked it)."""
-        path = Path(path)
-        format = _SUFFIXES.get(path.suffix.lower())
-        if format is None:
-            raise TripFileError(
-                [Problem(f"cannot tell the format from the name; expected {', '.join(_SUFFIXES)}")]
-            )
-        text = path.read_bytes().decode("utf-8-sig")
+    def parse(cls, path: Path, format: Format, text: str) -> TripDocument:
+        """The document of a trip file's text, which loads (the loader has checked it)."""
         if format == "json":
             return cls(path, format, json.loads(text))
         if format == "toml":
