@@ -4,6 +4,8 @@
       feeds/<sha256 of URL>.cache   calendar feeds, revalidated with ETag / Last-Modified
       rates/<provider>.cache        each exchange-rate provider's last good table
       caldav/<key>.json             what was published to which collection (not an HTTP entry)
+      templates/*.jinja             the sheets' templates compiled (Jinja2's own bytecode cache)
+      zones/boundaries.json         the zone boundaries' answer for places' coordinates (hashed)
 
 ``Cache(kind, root)`` is one of those folders. An entry is one file: a line of JSON (the format,
 the URL the body came from without credentials, when it was fetched, the server's ``ETag`` and

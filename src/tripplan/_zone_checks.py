@@ -97,6 +97,10 @@ def zone_mismatch(plan: Plan) -> Iterator[Finding]:
             )
 
 
+#: How many points' boundary names are remembered (the trips of years, a few kilobytes).
+_REMEMBERED = 2_000
+
+
 def _boundary_names(points: list[tuple[float, float]]) -> dict[tuple[float, float], str]:
     """The zone boundaries' name for each point, remembered in tripplan's cache folder
     (``zones/boundaries.json``, for one release of the boundary data): loading the boundaries
@@ -123,8 +127,9 @@ def _boundary_names(points: list[tuple[float, float]]) -> dict[tuple[float, floa
             looked_up = True
         found[point] = name
     if looked_up and release:
+        kept = dict(list(known.items())[-_REMEMBERED:])  # the latest points: the file stays small
         with contextlib.suppress(OSError):
-            write_atomic(path, json.dumps({"data": release, "points": known}).encode())
+            write_atomic(path, json.dumps({"data": release, "points": kept}).encode())
     return found
 
 
