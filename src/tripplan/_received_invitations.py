@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +20,7 @@ from icalendar import Calendar, Component
 from . import _zones
 from ._exceptions import BookingError
 from ._reservations import Booking
-from ._schema_org import local_wall
+from ._schema_org import clean_text, local_wall
 from ._time import to_utc
 from ._types import check_locale, slugify
 
@@ -71,19 +70,6 @@ def windows_zone(tzid: str) -> str | None:
     return None
 
 
-def _clean(text: str, *, one_line: bool) -> str:
-    """Text as the trip takes it: no control or direction characters; one line for a title."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    kept = "".join(
-        c
-        for c in text
-        if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn")
-    )
-    if one_line:
-        return " ".join(kept.split())
-    return "\n".join(line.rstrip() for line in kept.strip().splitlines())
-
-
 def _address(value: Any) -> tuple[str, str] | None:
     """(email, name) of an ORGANIZER or ATTENDEE."""
     email = str(value).strip()
@@ -92,7 +78,7 @@ def _address(value: Any) -> tuple[str, str] | None:
     if "@" not in email or any(c.isspace() for c in email):
         return None
     params = getattr(value, "params", {})
-    name = _clean(str(params.get("CN", "")), one_line=True) or email.split("@")[0]
+    name = clean_text(str(params.get("CN", "")), one_line=True) or email.split("@")[0]
     return email.lower(), name
 
 
@@ -117,7 +103,7 @@ class _Event:
 
     def __init__(self, origin: str, event: Component, trip: Trip, default_zone: str) -> None:
         self.origin, self.event, self.trip = origin, event, trip
-        self.uid = _clean(str(event.get("UID", "")), one_line=True)
+        self.uid = clean_text(str(event.get("UID", "")), one_line=True)
         self.zone = default_zone
 
     def fail(self, path: str, reason: str) -> BookingError:
@@ -174,9 +160,9 @@ class _Event:
             notes.append("no end time given; assumed 1 h after the start")
         if "RRULE" in self.event:
             notes.append("a recurring meeting: only its first occurrence is imported")
-        title = _clean(str(self.event.get("SUMMARY", "")), one_line=True)[:200] or "Meeting"
+        title = clean_text(str(self.event.get("SUMMARY", "")), one_line=True)[:200] or "Meeting"
         item: dict[str, Any] = {"type": "meeting", "title": title}
-        location = _clean(str(self.event.get("LOCATION", "")), one_line=True)[:200]
+        location = clean_text(str(self.event.get("LOCATION", "")), one_line=True)[:200]
         places: dict[str, dict[str, Any]] = {}
         if location and not any(word in location.casefold() for word in _ONLINE_WORDS):
             key = slugify(location)[:40].strip("-") or "venue"
@@ -192,7 +178,7 @@ class _Event:
         online = _online(self.event)
         if online and _URL.match(online) and len(online) < 2000:
             booking.item["online"] = online
-        description = _clean(str(self.event.get("DESCRIPTION", "")), one_line=False)
+        description = clean_text(str(self.event.get("DESCRIPTION", "")), one_line=False)
         if description:
             booking.item["notes"] = {"team": description[:20_000]}
         language = self._language()

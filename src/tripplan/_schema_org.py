@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +23,15 @@ from ._places import Place
 from ._time import wall_of
 from ._types import WallTime
 
-__all__ = ["Reader", "country_code", "local_wall", "one_line", "schema_type", "value_at"]
+__all__ = [
+    "Reader",
+    "clean_text",
+    "country_code",
+    "local_wall",
+    "one_line",
+    "schema_type",
+    "value_at",
+]
 
 
 def schema_type(data: dict[str, Any]) -> str:
@@ -44,6 +53,19 @@ def value_at(data: Any, *path: str) -> Any:
     return data[0] if isinstance(data, list) and data else data
 
 
+def clean_text(text: str, *, one_line: bool) -> str:
+    """Text as the trip takes it: no control or direction characters; one line for a title."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    kept = "".join(
+        c
+        for c in text
+        if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+    )
+    if one_line:
+        return " ".join(kept.split())
+    return "\n".join(line.rstrip() for line in kept.strip().splitlines())
+
+
 def one_line(value: Any) -> str | None:
     """A one-line text: a string, or an object's ``name`` (an airline, a brand)."""
     if isinstance(value, dict):
@@ -52,8 +74,7 @@ def one_line(value: Any) -> str | None:
         value = str(value)
     if not isinstance(value, str):
         return None
-    text = " ".join(value.split())
-    return text or None
+    return clean_text(value, one_line=True) or None
 
 
 class Reader:
