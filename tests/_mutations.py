@@ -68,14 +68,15 @@ ODD_VALUES: list[Any] = [
 ]
 
 
-def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+def document_paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path in a document (keys and indexes), the document's own () first."""
     found = [path]
     if isinstance(value, dict):
         for key, child in value.items():
-            found += _paths(child, (*path, key))
+            found += document_paths(child, (*path, key))
     elif isinstance(value, list):
         for index, child in enumerate(value):
-            found += _paths(child, (*path, index))
+            found += document_paths(child, (*path, index))
     return found
 
 
@@ -96,7 +97,7 @@ def _nested(depth: int) -> Any:
 def mutated(draw: st.DrawFn) -> dict[str, Any]:
     document: dict[str, Any] = copy.deepcopy(draw(st.sampled_from(SEEDS)))
     for _ in range(draw(st.integers(1, 3))):
-        paths = [p for p in _paths(document) if p]
+        paths = [p for p in document_paths(document) if p]
         path = draw(st.sampled_from(paths))
         parent = _parent(document, path)
         action = draw(st.sampled_from(["delete", "replace", "duplicate", "nest", "rename"]))

@@ -86,6 +86,15 @@ BASE: dict[str, Any] = {
 }
 
 
+#: A place whose zone does not fit its coordinates: an office in Lima (UTC-05:00) written with
+#: Santiago's zone (-03:00 in March), for the zone-mismatch check.
+LIMA_IN_SANTIAGOS_ZONE: dict[str, Any] = {
+    "name": "Oficina Lima",
+    "timezone": "America/Santiago",
+    "geo": [-12.0464, -77.0428],
+}
+
+
 def build_trip(**changes: Any) -> Trip:
     """The BASE trip with top-level fields replaced, validated."""
     data = copy.deepcopy(BASE)

@@ -31,7 +31,7 @@ from tripplan import (
 from tripplan._checks import CODES
 from tripplan._zone_checks import skewed_spans
 
-from .support import BASE, EXAMPLES, build_trip
+from .support import BASE, EXAMPLES, LIMA_IN_SANTIAGOS_ZONE, build_trip
 
 
 def items(
@@ -640,11 +640,7 @@ def test_place_whose_coordinates_are_in_another_zone() -> None:
     # Lima keeps UTC-05:00; Santiago's zone is -03:00 in March.
     places = {
         **BASE["places"],
-        "lima": {
-            "name": "Oficina Lima",
-            "timezone": "America/Santiago",
-            "geo": [-12.0464, -77.0428],
-        },
+        "lima": LIMA_IN_SANTIAGOS_ZONE,
     }
     lima = {**meeting("2027-03-09 15:00", "2027-03-09 16:00"), "place": "lima"}
     [finding] = found(build_trip(places=places, items=items(lima)), "zone-mismatch")

@@ -16,7 +16,7 @@ import pytest
 from tripplan import _commands, _gazetteer, _render, build_sheet, check, load_trip, render_sheet
 from tripplan._later import later
 
-from .support import BASE, EXAMPLES, build_trip
+from .support import BASE, EXAMPLES, LIMA_IN_SANTIAGOS_ZONE, build_trip
 
 LATE = (
     "smtplib",
@@ -85,11 +85,7 @@ def test_compiled_templates_render_as_compiling_does(
 def _lima() -> Any:
     places = {
         **BASE["places"],
-        "lima": {
-            "name": "Oficina Lima",
-            "timezone": "America/Santiago",
-            "geo": [-12.0464, -77.0428],
-        },
+        "lima": LIMA_IN_SANTIAGOS_ZONE,
     }
     lima = {
         "type": "meeting",

@@ -22,6 +22,7 @@ from hypothesis_jsonschema import from_schema
 from tripplan import Trip, TripFileError, parse_trip
 from tripplan._yaml_reader import read
 
+from ._mutations import document_paths
 from .support import EXAMPLES
 
 #: The problems only loading can find: the schema states them in its descriptions.
@@ -220,22 +221,11 @@ _VALUES = st.one_of(
 )
 
 
-def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [path]
-    if isinstance(node, dict):
-        for key, value in node.items():
-            found += _paths(value, (*path, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            found += _paths(value, (*path, index))
-    return found
-
-
 @settings(max_examples=150, deadline=None, database=None, phases=[Phase.explicit, Phase.generate])
 @given(st.data())
 def test_mutated_examples_load_exactly_when_valid(data: st.DataObject) -> None:
     document = copy.deepcopy(data.draw(st.sampled_from(examples())))
-    paths = [p for p in _paths(document) if p]
+    paths = [p for p in document_paths(document) if p]
     path = data.draw(st.sampled_from(paths))
     parent = document
     for part in path[:-1]:
