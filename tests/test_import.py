@@ -133,7 +133,7 @@ def test_what_the_bookings_say(trip_file: Path, capsys: pytest.CaptureFixture[st
     teams = item_of(trip, "meeting-revision-del-piloto-con-pacifico-seguros", Meeting)
     assert teams.online is not None and teams.online.startswith("https://teams.microsoft.com/")
     assert teams.timezone == "America/Santiago" and teams.language == "es_CL"
-    assert teams.organizer == "valentina" and teams.attendees == ["dana", "lucas", "ignacio"]
+    assert teams.organizer == "valentina" and teams.attendees == ("dana", "lucas", "ignacio")
     assert "Resultados del piloto" in (teams.notes.team or "")
     assert trip.people["valentina"].side == "customer"
     assert "added Valentina Rojas <vrojas@pacificoseguros.example> on the customer side" in out

@@ -220,7 +220,7 @@ def test_an_item_object_with_an_unknown_attendee_is_rejected() -> None:
         end=WallTime.parse("2027-03-09 15:00"),
         attendees=["dana", "carl"],
     )
-    assert meeting.attendees == ["dana", "carl"]  # nothing to check it against on its own
+    assert meeting.attendees == ("dana", "carl")  # nothing to check it against on its own
     trip = build_trip()
     with pytest.raises(TripFileError) as caught:
         Trip(**{**as_objects(BASE), "items": [*trip.items, meeting]})
@@ -325,8 +325,8 @@ def test_move_item() -> None:
 def test_add_attendee() -> None:
     trip = build_trip(people={**BASE["people"], "tomas": {"name": "Tomás"}})
     bigger = trip.add_attendee(CEO, "tomas")
-    assert meeting(bigger, CEO).attendees == ["dana", "rodrigo", "tomas"]
-    assert meeting(trip, CEO).attendees == ["dana", "rodrigo"]
+    assert meeting(bigger, CEO).attendees == ("dana", "rodrigo", "tomas")
+    assert meeting(trip, CEO).attendees == ("dana", "rodrigo")
     assert trip.add_attendee(CEO, "rodrigo") == trip
     with pytest.raises(TripFileError) as caught:
         trip.add_attendee(CEO, "carl")

@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal, cast
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 import icalendar
 
@@ -98,7 +97,13 @@ def read_calendar(
         shown = redact_url(source)
         data = _fetch(source, session, Cache(CACHE_KIND, cache_dir))
     elif scheme in ("", "file"):
-        path = Path(url2pathname(urlsplit(source).path)) if scheme == "file" else Path(source)
+        if scheme == "file":
+            # urllib.request brings http.client, ssl and email with it: only for file: URLs
+            from urllib.request import url2pathname
+
+            path = Path(url2pathname(urlsplit(source).path))
+        else:
+            path = Path(source)
         shown = str(path)
         data = _read_file(path)
     else:

@@ -367,8 +367,8 @@ class Meeting(_Located):
     organizer: PersonKey | None = Field(
         default=None, description="person key; default the traveller"
     )
-    attendees: list[PersonKey] = Field(default_factory=list)
-    agenda: list[AgendaEntry] = Field(default_factory=list)
+    attendees: tuple[PersonKey, ...] = ()
+    agenda: tuple[AgendaEntry, ...] = ()
     online: Url | None = Field(default=None, description="URL of the online meeting")
     language: LocaleTag | None = Field(
         default=None, description="language of the invitation; default the organizer's"

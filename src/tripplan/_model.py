@@ -385,7 +385,7 @@ class Trip(Model):
             )
         if person in meeting.attendees:
             return self
-        attendees = [*meeting.attendees, person]
+        attendees = (*meeting.attendees, person)
         return self._with_item(index, meeting.model_copy(update={"attendees": attendees}))
 
     def add_items(self, *items: Item | dict[str, Any]) -> Trip:

@@ -13,7 +13,7 @@ import contextvars
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,7 @@ from pydantic_core import core_schema
 
 from . import _airports, _zones
 from ._locations import Location, locate, unknown_place
-from ._time import resolve
+from ._time import resolve, to_utc
 from ._types import WallTime, did_you_mean
 
 __all__ = [
@@ -39,7 +39,6 @@ __all__ = [
     "PlaceRef",
     "Scope",
     "current",
-    "instant",
     "known_person",
     "scoped",
 ]
@@ -51,15 +50,13 @@ class Scope:
 
     ``places`` holds the validated places (their zones resolve times); when the places did not
     validate, the keys written in the file still let references be checked. ``located`` keeps
-    each place reference resolved once per trip, and ``start`` the last start time resolved, so
-    that the end time validated next compares with it without resolving it again.
+    each place reference resolved once per trip.
     """
 
     people: frozenset[str] | None
     place_keys: frozenset[str] | None
     places: Mapping[str, Any] | None = None
     located: dict[str, Location | None] = field(default_factory=dict)
-    start: tuple[WallTime, ZoneInfo, datetime] | None = None
     # The start and zone of the meeting whose agenda is being validated.
     meeting: tuple[datetime, ZoneInfo] | None = None
 
@@ -122,16 +119,6 @@ PlaceRef = Annotated[
     AfterValidator(_known_place),
 ]
 Key = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")]
-
-
-def instant(wall: WallTime, zone: ZoneInfo) -> datetime:
-    """``wall`` resolved in ``zone`` (the one gap/fold policy of ``_time``)."""
-    scope = _SCOPE.get()
-    if scope is not None and scope.start is not None:
-        last_wall, last_zone, moment = scope.start
-        if last_wall is wall and last_zone is zone:
-            return moment
-    return resolve(wall, zone)
 
 
 def zone_of(info: ValidationInfo, ref_field: str) -> ZoneInfo | None:
@@ -197,15 +184,13 @@ class At:
                 return wall
         moment = resolve(wall, zone)
         if self.after is None:
-            if scope is not None:
-                scope.start = (wall, zone, moment)
             return wall
         start = data.get(self.after)
         if isinstance(start, WallTime):
             start_zone = zone if self.after_ref == self.ref else zone_of(info, self.after_ref or "")
             if start_zone is not None:
-                begin = instant(start, start_zone)
-                if moment.astimezone(UTC) <= begin.astimezone(UTC):
+                begin = resolve(start, start_zone)  # kept with start when it was validated
+                if to_utc(moment) <= to_utc(begin):  # not by wall time: folds
                     raise ValueError(f"ends at {wall}, not after its {self.after} at {start}")
         return wall
 
@@ -220,7 +205,7 @@ def meeting(info: ValidationInfo, ref_field: str) -> Iterator[None]:
         yield
         return
     try:
-        begin = instant(start, zone)
+        begin = resolve(start, zone)
     except ValueError:
         yield  # the start itself is reported; its agenda cannot be placed
         return

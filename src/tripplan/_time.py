@@ -47,21 +47,29 @@ def wall_of(moment: datetime, zone: ZoneInfo) -> WallTime:
 
 
 _PROBE = timedelta(days=2)
+_remember = object.__setattr__  # WallTime is frozen; its memo of the instant is not its value
 
 
 def resolve(wall: WallTime, zone: ZoneInfo) -> datetime:
-    """The aware datetime in ``zone`` that ``wall`` names, or ``ValueError`` saying why none is."""
+    """The aware datetime in ``zone`` that ``wall`` names, or ``ValueError`` saying why none is.
+
+    The answer is kept with ``wall`` (zones do not change within a process), so the times that
+    validation resolved to check them are not resolved again by the timeline."""
+    known = wall._resolved
+    if known is not None and known.tzinfo is zone:
+        return known
     local = wall.local
     offset = zone.utcoffset(local)
     # The common case, far from any change of offset: the same offset two days either side (and
     # the zone never changes twice within days) leaves no gap or repeated hour to decide.
+    moment: datetime | None = None
     if (wall.offset is None or wall.offset == offset) and local >= steady_since(zone):
         try:
             steady = zone.utcoffset(local - _PROBE) == offset == zone.utcoffset(local + _PROBE)
         except OverflowError:
             steady = False
         if steady:
-            return datetime(
+            moment = datetime(
                 local.year,
                 local.month,
                 local.day,
@@ -71,7 +79,10 @@ def resolve(wall: WallTime, zone: ZoneInfo) -> datetime:
                 local.microsecond,
                 zone,
             )
-    return _at_a_change(wall, zone)
+    if moment is None:
+        moment = _at_a_change(wall, zone)
+    _remember(wall, "_resolved", moment)
+    return moment
 
 
 def _at_a_change(wall: WallTime, zone: ZoneInfo) -> datetime:

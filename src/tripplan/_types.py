@@ -15,7 +15,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
@@ -103,6 +103,10 @@ class WallTime:
 
     local: datetime  # naive by design: the zone is the place's
     offset: timedelta | None = None
+    # The instant this wall time was last resolved to (``_time.resolve``), whose tzinfo is the
+    # zone it was resolved in: validation resolves every time of a trip to check it, and the
+    # timeline needs the same instants, so each is computed once. Not part of the value.
+    _resolved: datetime | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.local.tzinfo is not None:
@@ -131,6 +135,7 @@ class WallTime:
                 wall = _new_object(cls)
                 _set_slot(wall, "local", local)
                 _set_slot(wall, "offset", None)
+                _set_slot(wall, "_resolved", None)
                 return wall
         if isinstance(value, WallTime):
             return value
@@ -149,6 +154,9 @@ class WallTime:
             raise ValueError(f"{value!r} is not a valid date and time ({exc})") from None
         offset = _parse_offset(match["offset"]) if match["offset"] else None
         return cls(datetime.combine(day, clock), offset)
+
+    def __reduce__(self) -> tuple[type[WallTime], tuple[datetime, timedelta | None]]:
+        return WallTime, (self.local, self.offset)  # without the memo (its zone may not pickle)
 
     def __str__(self) -> str:
         text = self.local.strftime("%Y-%m-%d %H:%M" + (":%S" if self.local.second else ""))

@@ -64,7 +64,8 @@ _STR, _NULL, _BOOL, _INT, _FLOAT, _MERGE = (
 )
 _RESOLVERS = CoreSchemaLoader.yaml_implicit_resolvers
 # For each first character, one pattern matching whatever one of its implicit types matches: a
-# plain scalar that it does not match is text, decided in one step.
+# plain scalar that it does not match is text, decided in one step (and one with a space, such
+# as a wall time, without trying: no implicit type has one).
 _IMPLICIT = {
     first: re.compile("|".join(f"(?:{pattern.pattern})" for _tag, pattern in resolvers))
     for first, resolvers in _RESOLVERS.items()
@@ -241,7 +242,7 @@ class _Builder:
                 self.count += 1
                 text = event.value
                 implicit = _IMPLICIT.get(text[:1]) if event.implicit[0] else None
-                if implicit is not None and implicit.match(text) is not None:
+                if implicit is not None and " " not in text and implicit.match(text) is not None:
                     result.append(self.scalar(event, (*path, len(result))))
                 else:
                     result.append(text)  # quoted, or plain text of no implicit type
@@ -297,7 +298,7 @@ class _Builder:
                 count += 1
                 text = value.value
                 implicit = _IMPLICIT.get(text[:1]) if value.implicit[0] else None
-                if implicit is not None and implicit.match(text) is not None:
+                if implicit is not None and " " not in text and implicit.match(text) is not None:
                     result[key] = self.scalar(value, path, key)
                 else:
                     result[key] = text  # quoted, or plain text of no implicit type
