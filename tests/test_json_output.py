@@ -12,6 +12,7 @@ from icalendar import Calendar
 
 from tripplan import FINDING_CODES, PROBLEM_CODES
 from tripplan._cli import main
+from tripplan._mcp_types import InvitationOut, Recipient
 
 from ._radicale import RadicaleServer
 from ._smtp import smtp_server
@@ -129,11 +130,17 @@ def test_invitations_as_json_name_their_recipients(
         received = list(server.recorder.messages)
     assert (code, err) == (0, "")
     assert len(report["sent"]) == len(received) == len(report["invitations"]) == 4
-    ceo = next(i for i in report["invitations"] if "future" in i["file"])
+    ceo = next(i for i in report["invitations"] if "future" in i["filename"])
     assert ceo["method"] == "REQUEST"
     assert "ribanez@cordillera.example" in {r["email"] for r in ceo["recipients"]}
-    written = Calendar.from_ical((tmp_path / "i" / ceo["file"]).read_bytes())
+    written = Calendar.from_ical((tmp_path / "i" / ceo["filename"]).read_bytes())
     assert str(written.events[0]["UID"]) == ceo["uid"]
+    assert ceo["subject"].endswith(str(written.events[0]["SUMMARY"]))  # "Invitación: …"
+    # The command and the MCP server's invitations tool describe an invitation alike (the tool
+    # adds its iCalendar text).
+    for invitation in report["invitations"]:
+        assert [*invitation, "ics"] == list(InvitationOut.model_fields)
+        assert [*invitation["recipients"][0]] == list(Recipient.model_fields)
 
 
 def test_publish_as_json(

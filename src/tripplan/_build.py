@@ -110,18 +110,21 @@ def invitations_since(
 
 
 def invitation_report(trip: Trip, invitation: Invitation) -> dict[str, Any]:
-    """One invitation as ``invites --format json`` prints it: its file, UID and recipients."""
+    """One invitation as ``invites --format json`` prints it and the MCP server's
+    ``invitations`` tool gives it (that one adds the iCalendar text): named as ``Invitation``
+    names its attributes, recipients by their key of people."""
     return {
-        "method": invitation.method,
-        "file": invitation.filename,
-        "item": invitation.item_id,
+        "item_id": invitation.item_id,
+        "filename": invitation.filename,
         "uid": invitation.uid,
+        "method": str(invitation.method),
         "sequence": invitation.sequence,
+        "subject": invitation.subject,
         "recipients": [
-            {"person": key, "name": trip.people[key].name, "email": trip.people[key].email}
+            {"key": key, "name": trip.people[key].name, "email": trip.people[key].email}
             for key in invitation.recipients
         ],
-        "not_invited": list(invitation.uninvited),
+        "uninvited": list(invitation.uninvited),
     }
 
 

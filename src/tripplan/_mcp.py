@@ -22,7 +22,7 @@ from ._arguments import THRESHOLDS, date_range, duration_within, option
 from ._arguments import day as arguments_day
 from ._arguments import hours as arguments_hours
 from ._briefing import build_sheet
-from ._build import check_report, invitations_since, to_json
+from ._build import check_report, invitation_report, invitations_since, to_json
 from ._checks import CODES as FINDING_CODES
 from ._checks import CheckOptions, check
 from ._commands import EXIT_OK
@@ -40,7 +40,6 @@ from ._mcp_types import (
     Invitations,
     Organization,
     ProblemOut,
-    Recipient,
     Sheet,
     Slot,
     Thresholds,
@@ -120,20 +119,7 @@ def invitations(
     sent = invitations_since(loaded, previous)
     return Invitations(
         invitations=[
-            InvitationOut(
-                item_id=i.item_id,
-                filename=i.filename,
-                uid=i.uid,
-                method=str(i.method),
-                sequence=i.sequence,
-                subject=i.subject,
-                recipients=[
-                    Recipient(key=k, name=loaded.people[k].name, email=loaded.people[k].email)
-                    for k in i.recipients
-                ],
-                uninvited=list(i.uninvited),
-                ics=i.to_ical().decode("utf-8"),
-            )
+            InvitationOut(**invitation_report(loaded, i), ics=i.to_ical().decode("utf-8"))
             for i in sent
         ]
     )
