@@ -13,7 +13,16 @@ from typing import Any
 
 import pytest
 
-from tripplan import _commands, _gazetteer, _render, build_sheet, check, load_trip, render_sheet
+from tripplan import (
+    _commands,
+    _gazetteer,
+    _render,
+    _whereabouts,
+    build_sheet,
+    check,
+    load_trip,
+    render_sheet,
+)
 from tripplan._later import later
 
 from .support import BASE, EXAMPLES, LIMA_IN_SANTIAGOS_ZONE, build_trip
@@ -107,19 +116,57 @@ def test_zone_boundaries_remembered_give_the_same_findings(
     assert len(first) == 1
     memory = json.loads(kept.read_text())
     assert memory["data"] == _gazetteer.boundaries_release()
-    assert "America/Lima" in memory["points"].values()
+    assert "America/Lima" in memory["answers"].values()
     assert [f for f in check(_lima()) if f.code == "zone-mismatch"] == first
     # Another release of the boundary data, or a damaged file: looked up again.
-    wrong = {key: "Asia/Tokyo" for key in memory["points"]}
+    wrong = {key: "Asia/Tokyo" for key in memory["answers"]}
     assert "-12.0464" not in kept.read_text()  # the points are kept as hashes
-    kept.write_text(json.dumps({"data": "another", "points": wrong}))
+    kept.write_text(json.dumps({"data": "another", "answers": wrong}))
     assert [f for f in check(_lima()) if f.code == "zone-mismatch"] == first
     kept.write_text("{not json")
     assert [f for f in check(_lima()) if f.code == "zone-mismatch"] == first
     # What is remembered for this release is what the check reads (no lookup at all).
-    kept.write_text(json.dumps({"data": memory["data"], "points": wrong}))
+    kept.write_text(json.dumps({"data": memory["data"], "answers": wrong}))
     told = [f.message for f in check(_lima()) if f.code == "zone-mismatch"]
     assert any("'lima'" in m and "are in Asia/Tokyo" in m for m in told)
+
+
+def test_city_coordinates_remembered_give_the_same_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reference trip's winery names its city only: GeoNames places it, once."""
+    monkeypatch.setenv("TRIPPLAN_CACHE_DIR", str(tmp_path))
+    kept = tmp_path / "places" / "cities.json"
+
+    def findings() -> list[str]:
+        _whereabouts._city_memory.cache_clear()  # as a new process reads the file
+        return [str(f) for f in check(load_trip(EXAMPLES / "santiago-customer-visit.yaml"))]
+
+    first = findings()
+    memory = json.loads(kept.read_text())
+    assert memory["data"] == _gazetteer.cities_release() != ""
+    assert [-33.31712, -71.40311] in memory["answers"].values()  # Casablanca, Chile
+    assert "Casablanca" not in kept.read_text()  # the places are kept as hashes
+    assert findings() == first
+    # Another release of GeoNames, a damaged file, answers of the wrong shape: looked up again.
+    tokyo = {key: [35.6895, 139.69171] for key in memory["answers"]}
+    for written in (
+        json.dumps({"data": "another", "answers": tokyo}),
+        "{not json",
+        json.dumps({"data": memory["data"], "answers": dict.fromkeys(memory["answers"], "x")}),
+    ):
+        kept.write_text(written)
+        assert findings() == first
+    assert json.loads(kept.read_text()) == memory
+    # What is remembered for this release is what the checks read (no lookup at all): with
+    # Casablanca in Japan, the day at the winery is far from the rest of the trip.
+    moved = {
+        k: [35.6895, 139.69171] if v[0] == -33.31712 else v for k, v in memory["answers"].items()
+    }
+    kept.write_text(json.dumps({"data": memory["data"], "answers": moved}))
+    told = findings()
+    assert first == [] and len(told) == 1
+    assert told[0].startswith("error[no-travel]") and "17,237 km apart" in told[0]
 
 
 @pytest.mark.parametrize("country", ["CL", "US", "DE", "AD", "ZW", "XX"])

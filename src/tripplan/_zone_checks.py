@@ -13,11 +13,8 @@ per zone, whatever its length; only the items in a span where the two disagree a
 from __future__ import annotations
 
 import bisect
-import contextlib
 import functools
-import hashlib
 import io
-import json
 import os
 import struct
 import zoneinfo
@@ -28,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ._cache import cache_dir
+from ._cache import Memory
 from ._checking import Plan, finding_codes
 from ._exceptions import ZoneError
 from ._findings import Finding, Severity
@@ -36,7 +33,6 @@ from ._findings import local_time as _local
 from ._findings import span as _span
 from ._gazetteer import boundaries_release, boundary_name, canonical_zone, zone_of_boundary
 from ._items import Flight
-from ._output import write_atomic
 from ._timeline import Scheduled
 from ._types import format_offset
 from ._zones import get_zone, transitions, tzdata_version
@@ -97,40 +93,23 @@ def zone_mismatch(plan: Plan) -> Iterator[Finding]:
             )
 
 
-#: How many points' boundary names are remembered (the trips of years, a few kilobytes).
-_REMEMBERED = 2_000
-
-
 def _boundary_names(points: list[tuple[float, float]]) -> dict[tuple[float, float], str]:
-    """The zone boundaries' name for each point, remembered in tripplan's cache folder
-    (``zones/boundaries.json``, for one release of the boundary data): loading the boundaries
-    costs a cold command 50 to 90 ms, and the answer depends on nothing but the point and that
-    data. Points are kept as hashes (the file does not list where the user's places are); a
-    file that cannot be read or written is no memory at all."""
-    path = cache_dir() / "zones" / "boundaries.json"
-    release = boundaries_release()
-    known: dict[str, str] = {}
-    try:
-        kept = json.loads(path.read_bytes())
-        if isinstance(kept, dict) and kept.get("data") == release and release:
-            entries = kept.get("points", {}).items()
-            known = {k: v for k, v in entries if isinstance(v, str) and len(k) == 64}
-    except (OSError, ValueError, AttributeError, RecursionError):
-        pass
-    found: dict[tuple[float, float], str] = {}
-    looked_up = False
-    for point in points:
-        key = hashlib.sha256(f"{point[0]!r},{point[1]!r}".encode()).hexdigest()
-        name = known.get(key)
-        if name is None:
-            name = known[key] = boundary_name(*point)
-            looked_up = True
-        found[point] = name
-    if looked_up and release:
-        kept = dict(list(known.items())[-_REMEMBERED:])  # the latest points: the file stays small
-        with contextlib.suppress(OSError):
-            write_atomic(path, json.dumps({"data": release, "points": kept}).encode())
+    """The zone boundaries' name for each point, remembered in tripplan's cache folder for one
+    release of the boundary data (``zones/boundaries.json``): loading the boundaries costs a
+    cold command 50 to 90 ms, and the answer depends on nothing but the point and that data."""
+    memory = Memory("zones/boundaries.json", boundaries_release())
+    found = {
+        point: memory.answer(
+            f"{point[0]!r},{point[1]!r}", functools.partial(boundary_name, *point), _is_text
+        )
+        for point in points
+    }
+    memory.save()
     return found
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
 
 
 # --- zone-data-skew ----------------------------------------------------------------------------
