@@ -1,6 +1,6 @@
 """Benchmark: a cold ``tripplan build`` of the reference trip, and ``import tripplan``.
 
-Run: python benchmarks/bench_cold.py [--runs 20] [--importtime]
+Run: python benchmarks/bench_cold.py [--runs 20] [--importtime] [--floor]
 
 Each run is a fresh process, as a person typing the command starts one: the ``tripplan`` script
 installed beside this interpreter (``python -m tripplan`` where there is none) builds
@@ -8,7 +8,10 @@ installed beside this interpreter (``python -m tripplan`` where there is none) b
 and mean wall time of the runs, and of the interpreter alone (``python -c pass``, with the same
 ``site`` start-up) and of ``import tripplan``, for docs/performance.md. ``--importtime`` adds the
 packages whose modules take longest to import in one run of the command (``python -X
-importtime``), to see where a cold start goes.
+importtime``), to see where a cold start goes. ``--floor`` adds what a build cannot do without,
+each in fresh processes too: importing the third-party packages one build imports (found with
+``-X importtime``), then those and tripplan's modules it imports, and the build's own work once
+everything is imported and used once (a second build in the same process).
 """
 
 from __future__ import annotations
@@ -68,10 +71,62 @@ def import_times(argv: list[str], top: int) -> list[tuple[int, str]]:
     return sorted(((t, p) for p, t in totals.items()), reverse=True)[:top]
 
 
+def _imports(argv: list[str]) -> list[str]:
+    """The modules one run of ``argv`` imports, in the order it imports them."""
+    with tempfile.TemporaryDirectory() as folder:
+        args = [a.replace("{out}", folder) for a in argv]
+        if args[0] != sys.executable:
+            args = [sys.executable, *args]
+        env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
+        err = subprocess.run(args, cwd=ROOT, check=True, capture_output=True, env=env).stderr
+    return re.findall(r"import time:\s+\d+ \|\s+\d+ \| *(\S+)", err.decode())
+
+
+def imported_by(argv: list[str]) -> tuple[list[str], list[str]]:
+    """The modules one run of ``argv`` imports that are not tripplan's (the standard library's
+    and third-party packages'), and tripplan's, each in the order it imports them; not those the
+    interpreter's own start imports (``site``, a ``sitecustomize``)."""
+    found = _imports(argv)
+    started = set(_imports([sys.executable, "-c", "pass"]))
+    others = [m for m in found if m not in started and not m.startswith("tripplan")]
+    own = [m for m in found if m.startswith("tripplan.")]
+    return [m for m in others if not m.startswith("__")], own
+
+
+SECOND_BUILD = """
+import contextlib, io, sys, tempfile, time
+from tripplan._cli import main
+def build():
+    with tempfile.TemporaryDirectory() as out, contextlib.redirect_stdout(io.StringIO()):
+        main(["build", sys.argv[1], "--out", out])
+build()
+start = time.perf_counter()
+build()
+print(time.perf_counter() - start)
+"""
+
+
+def second_builds(runs: int) -> list[float]:
+    """The work of one build, everything imported and used once: a second build in a process."""
+    return [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", SECOND_BUILD, str(TRIP)],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.split()[-1]
+        )
+        for _ in range(runs)
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--importtime", action="store_true")
+    parser.add_argument("--floor", action="store_true")
     args = parser.parse_args()
     build = [*command(), "build", str(TRIP), "--out", "{out}"]
     cases = [
@@ -82,8 +137,31 @@ def main() -> None:
     print(f"{args.runs} runs each, fresh processes, wall time (ms)\n")
     print("| command | min | median | mean |")
     print("|---|---:|---:|---:|")
+    if args.floor:
+        modules, own = imported_by(build)
+        packages = sorted({m.split(".")[0] for m in modules} - set(sys.stdlib_module_names))
+        # Each as the build asks for it, those that fail too (a Windows module, an optional one).
+        imports = (
+            "from importlib import import_module\n"
+            f"for name in {modules!r}:\n"
+            "    try: import_module(name)\n"
+            "    except ImportError: pass\n"
+        )
+        cases[2:2] = [
+            (
+                f"`python -c 'import …'`: the {len(modules)} other modules a build imports",
+                [sys.executable, "-c", imports],
+            ),
+            (
+                f"the same and tripplan's {len(own)} modules a build imports",
+                [sys.executable, "-c", f"{imports}import {', '.join(own)}"],
+            ),
+        ]
     for label, argv in cases:
         print(row(label, wall(argv, args.runs)))
+    if args.floor:
+        print(row("a build's own work (a second build in one process)", second_builds(args.runs)))
+        print(f"\nThe third-party packages among them: {', '.join(packages)}")
     if args.importtime:
         print("\nImport time of one `tripplan build` by package (own modules, ms):\n")
         for micros, module in import_times(build, 25):

@@ -1,7 +1,7 @@
 """Benchmark: load and check generated trips of growing size, with peak memory, from JSON and YAML.
 
 Run: python benchmarks/bench_load_check.py [--sizes 1000,10000,100000] [--repeat 3]
-     [--formats json,yaml] [--tracemalloc] [--phases]
+     [--formats json,yaml] [--tracemalloc] [--phases] [--floor]
 
 Each measurement runs in a fresh process (``--child FILE``): it imports tripplan and loads and
 checks the reference example first (imports, pydantic's schemas, the airport and zone data are
@@ -11,7 +11,9 @@ libraries and the trip). The best of ``--repeat`` runs is kept for the times, th
 for the memory. ``--tracemalloc`` adds one more run per file that traces Python's allocations
 during load and check (slower, so its time is not used): what the trip itself takes.
 ``--phases`` adds one run per file timed phase by phase (read, validate, timeline, checks), with
-the time the garbage collector took in each.
+the time the garbage collector took in each. ``--floor`` adds one more such run with the collector
+off (in this benchmark's process only, to see what the work itself costs), and for YAML the time
+PyYAML takes to give libyaml's events alone, without building anything from them.
 
 Prints a Markdown table for docs/performance.md, the YAML/JSON ratio and the growth exponent
 between the two largest sizes (1.0 is linear; n log n shows as slightly above 1).
@@ -152,10 +154,11 @@ def child(path: str, trace: bool) -> None:
     print(json.dumps(result))
 
 
-def phases(path: str) -> None:
+def phases(path: str, collector: bool = True) -> None:
     """Where one load and check goes: reading the file into data, validating it into a Trip,
     resolving the timeline and the checks, each with the garbage collector's share (observed
-    through ``gc.callbacks``, in this benchmark process only)."""
+    through ``gc.callbacks``, in this benchmark process only); without ``collector``, with the
+    collector off, and for YAML first the time to take libyaml's events from PyYAML alone."""
     import gc
 
     import tripplan
@@ -173,6 +176,15 @@ def phases(path: str) -> None:
             collecting[0] += now - collecting[1]
 
     gc.callbacks.append(observe)
+    events = ""
+    if not collector:
+        gc.disable()
+        if not path.endswith(".json"):
+            text = Path(path).read_text(encoding="utf-8")
+            start = time.perf_counter()
+            count = sum(1 for _ in yaml.parse(text, Loader=yaml.CSafeLoader))
+            events = f"PyYAML's {count:,} events alone {time.perf_counter() - start:.3f} s | "
+            del text
     marks = [("start", time.perf_counter(), 0.0)]
     text = Path(path).read_text(encoding="utf-8")
     read = _loading._read_json if path.endswith(".json") else _loading._read_yaml
@@ -187,8 +199,10 @@ def phases(path: str) -> None:
     tripplan.check(trip)
     marks.append(("checks", time.perf_counter(), collecting[0]))
     gc.callbacks.remove(observe)
+    gc.enable()
     print(
-        " | ".join(
+        events
+        + " | ".join(
             f"{name} {t1 - t0:.3f} s (GC {g1 - g0:.3f})"
             for (_, t0, g0), (name, t1, g1) in itertools.pairwise(marks)
         )
@@ -214,8 +228,10 @@ def main() -> None:
     parser.add_argument("--formats", default="json,yaml")
     parser.add_argument("--tracemalloc", action="store_true")
     parser.add_argument("--phases", action="store_true")
+    parser.add_argument("--floor", action="store_true")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--child-phases", help=argparse.SUPPRESS)
+    parser.add_argument("--child-floor", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child, args.tracemalloc)
@@ -223,10 +239,14 @@ def main() -> None:
     if args.child_phases:
         phases(args.child_phases)
         return
+    if args.child_floor:
+        phases(args.child_floor, collector=False)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     formats = args.formats.split(",")
     rows: list[tuple[int, str, dict[str, Any], float | None]] = []
     breakdown: list[str] = []
+    floors: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
         for n in sizes:
             data = generate(n)
@@ -250,6 +270,14 @@ def main() -> None:
                         check=True,
                     ).stdout
                     breakdown.append(f"- {n:,} items, {fmt.upper()}: {out.strip()}")
+                if args.floor:
+                    out = subprocess.run(
+                        [sys.executable, __file__, "--child-floor", str(path)],
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                    ).stdout
+                    floors.append(f"- {n:,} items, {fmt.upper()}: {out.strip()}")
     print(
         "| items | format | load (s) | check (s) | load + check (s) | CPU (s) "
         "| peak RSS (MB) | RSS before loading (MB) | traced peak (MB) |"
@@ -276,6 +304,9 @@ def main() -> None:
     if breakdown:
         print("\nOne load and check, phase by phase (wall time, of which the garbage collector):\n")
         print("\n".join(breakdown))
+    if floors:
+        print("\nThe same with the collector off (this benchmark's process only):\n")
+        print("\n".join(floors))
 
 
 if __name__ == "__main__":
