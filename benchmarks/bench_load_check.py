@@ -262,22 +262,18 @@ def main() -> None:
                 traced = measure(path, trace=True)["traced"] if args.tracemalloc else None
                 rows.append((n, fmt, best, traced))
                 print(f"  {n:,} {fmt}: {best}", file=sys.stderr)
-                if args.phases:
-                    out = subprocess.run(
-                        [sys.executable, __file__, "--child-phases", str(path)],
-                        capture_output=True,
-                        text=True,
-                        check=True,
-                    ).stdout
-                    breakdown.append(f"- {n:,} items, {fmt.upper()}: {out.strip()}")
-                if args.floor:
-                    out = subprocess.run(
-                        [sys.executable, __file__, "--child-floor", str(path)],
-                        capture_output=True,
-                        text=True,
-                        check=True,
-                    ).stdout
-                    floors.append(f"- {n:,} items, {fmt.upper()}: {out.strip()}")
+                for wanted, mode, lines in (
+                    (args.phases, "--child-phases", breakdown),
+                    (args.floor, "--child-floor", floors),
+                ):
+                    if wanted:
+                        out = subprocess.run(
+                            [sys.executable, __file__, mode, str(path)],
+                            capture_output=True,
+                            text=True,
+                            check=True,
+                        ).stdout
+                        lines.append(f"- {n:,} items, {fmt.upper()}: {out.strip()}")
     print(
         "| items | format | load (s) | check (s) | load + check (s) | CPU (s) "
         "| peak RSS (MB) | RSS before loading (MB) | traced peak (MB) |"
