@@ -17,6 +17,7 @@ everything is imported and used once (a second build in the same process).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import re
 import statistics
@@ -139,7 +140,8 @@ def main() -> None:
     print("|---|---:|---:|---:|")
     if args.floor:
         modules, own = imported_by(build)
-        packages = sorted({m.split(".")[0] for m in modules} - set(sys.stdlib_module_names))
+        tops = {m.split(".")[0] for m in modules} - set(sys.stdlib_module_names)
+        packages = sorted(p for p in tops if not p.startswith("_") and importlib.util.find_spec(p))
         # Each as the build asks for it, those that fail too (a Windows module, an optional one).
         imports = (
             "from importlib import import_module\n"
