@@ -1,5 +1,5 @@
-"""A cold command pays for what it runs: deferred modules, compiled templates and zone boundary
-lookups kept in the cache folder, one country's GeoNames rows. Each must give what doing the
+"""A cold command pays for what it runs: deferred modules, compiled templates, zone boundary and
+city lookups kept in the cache folder, one country's GeoNames rows. Each must give what doing the
 work in full gives (docs/performance.md, "Cold `tripplan build`")."""
 
 from __future__ import annotations
