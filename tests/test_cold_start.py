@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -131,15 +132,28 @@ def test_zone_boundaries_remembered_give_the_same_findings(
     assert any("'lima'" in m and "are in Asia/Tokyo" in m for m in told)
 
 
+@pytest.fixture
+def new_process() -> Iterator[Callable[[], None]]:
+    """Forgets what this process learnt of cities, as a new process starts (and, afterwards,
+    what the test planted)."""
+
+    def forget() -> None:
+        _whereabouts._city_coordinates.cache_clear()
+        _whereabouts._city_memory.cache_clear()
+
+    yield forget
+    forget()
+
+
 def test_city_coordinates_remembered_give_the_same_findings(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, new_process: Callable[[], None]
 ) -> None:
     """The reference trip's winery names its city only: GeoNames places it, once."""
     monkeypatch.setenv("TRIPPLAN_CACHE_DIR", str(tmp_path))
     kept = tmp_path / "places" / "cities.json"
 
     def findings() -> list[str]:
-        _whereabouts._city_memory.cache_clear()  # as a new process reads the file
+        new_process()  # each check as a new process makes it, reading the file
         return [str(f) for f in check(load_trip(EXAMPLES / "santiago-customer-visit.yaml"))]
 
     first = findings()

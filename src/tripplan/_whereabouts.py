@@ -120,17 +120,21 @@ def coordinates(where: Location) -> tuple[float, float] | None:
     if where.geo is not None:
         return where.geo
     if where.city and where.country:
-        # GeoNames' answer is remembered in the cache folder (``places/cities.json``): reading
-        # a country's rows of the table costs a cold command about 40 ms.
-        memory = _city_memory(cache_dir(), cities_release())
-        found = memory.answer(
-            f"{where.country},{where.city}",
-            functools.partial(_city_point, where.city, where.country),
-            _is_point,
-        )
-        memory.save()
-        return (found[0], found[1]) if found is not None else None
+        return _city_coordinates(where.city, where.country)
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _city_coordinates(city: str, country: str) -> tuple[float, float] | None:
+    """GeoNames' answer, asked once per process, and remembered in the cache folder
+    (``places/cities.json``): reading a country's rows of the table costs a cold command about
+    40 ms."""
+    memory = _city_memory(cache_dir(), cities_release())
+    found = memory.answer(
+        f"{country},{city}", functools.partial(_city_point, city, country), _is_point
+    )
+    memory.save()
+    return (found[0], found[1]) if found is not None else None
 
 
 @functools.lru_cache(maxsize=4)
