@@ -262,7 +262,7 @@ def test_a_trip_in_code() -> None:
         item_of(report.trip, "stay-hotel-rio-negro-palace-20270511", Stay).confirmation
         == "4471-0923"
     )
-    assert trip.items == []  # the trip given is left as it was
+    assert trip.items == ()  # the trip given is left as it was
 
 
 def test_a_place_with_no_zone_to_tell_writes_nothing(

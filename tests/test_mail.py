@@ -682,7 +682,7 @@ def unchecked(trip: Trip, path: tuple[Any, ...], value: str) -> Trip:
     copied = copy.deepcopy(trip)
     target: Any = copied
     for part in path[:-1]:
-        target = target[part] if isinstance(target, dict | list) else getattr(target, part)
+        target = target[part] if isinstance(target, dict | list | tuple) else getattr(target, part)
     object.__setattr__(target, path[-1], value)
     return copied
 

@@ -230,6 +230,11 @@ def test_an_item_object_with_an_unknown_attendee_is_rejected() -> None:
     with pytest.raises(TripFileError) as caught:
         trip.add_items(meeting)
     assert [p.path for p in caught.value.problems] == ["items[5].attendees[1]"]
+    # A trip's own sequences are tuples: given back as they are, the problem is located alike.
+    with pytest.raises(TripFileError) as caught:
+        Trip(**{**as_objects(BASE), "items": (*trip.items, meeting), "languages": ("en", 5)})
+    assert [p.path for p in caught.value.problems] == ["languages[1]", "items[5].attendees[1]"]
+    assert "expected text, got the number 5" in str(caught.value)
 
 
 def test_an_item_object_ending_before_it_starts_is_rejected() -> None:

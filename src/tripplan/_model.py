@@ -191,17 +191,17 @@ class Trip(Model):
         "default the traveller's timezone",
         json_schema_extra=lambda schema: schema.update(anyOf=[*_home_schemas(), {"type": "null"}]),
     )
-    languages: list[LocaleTag] = Field(default=["en"], min_length=1)
+    languages: tuple[LocaleTag, ...] = Field(default=("en",), min_length=1)
     reminders: Reminders = Reminders()
-    rates: list[StatedRate] = Field(
-        default_factory=list, description="exchange rates to use instead of fetched ones"
+    rates: tuple[StatedRate, ...] = Field(
+        default=(), description="exchange rates to use instead of fetched ones"
     )
     people: dict[Key, Person] = Field(json_schema_extra={"propertyNames": {"pattern": _KEY}})
     places: dict[Key, Place] = Field(
         default_factory=dict, json_schema_extra={"propertyNames": {"pattern": _KEY}}
     )
     traveller: Annotated[Key, Strict()] = Field(description="key of the person travelling")
-    items: list[Item] = Field(default_factory=list)
+    items: tuple[Item, ...] = ()
 
     @classmethod
     def __get_pydantic_json_schema__(

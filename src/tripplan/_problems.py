@@ -55,7 +55,7 @@ def _document_path(loc: tuple[str | int, ...], document: Any) -> PathKey:
     path: list[str | int] = []
     current = document
     for part in loc:
-        if isinstance(current, list) and isinstance(part, int):
+        if isinstance(current, list | tuple) and isinstance(part, int):  # a trip's own: tuples
             path.append(part)
             current = current[part] if 0 <= part < len(current) else None
         elif isinstance(current, dict):
@@ -114,7 +114,7 @@ def describe(value: Any) -> str:
         return f"the number {value}"
     if isinstance(value, str):
         return f"the text {value!r}"
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
