@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ._exceptions import BookingError
+from ._schema_org import schema_type
 
 __all__ = ["INSTALL_EXTRACTOR", "Found", "extractor", "read_sources"]
 
@@ -173,13 +174,8 @@ def _mail(data: bytes, origin: str) -> Iterator[Found]:
     # An invitation mail's calendar part is the invitation; markup describing the same meeting
     # in its HTML is left to it.
     if calendars:
-        found = [f for f in found if f.data is None or _kind(f.data) not in _MEETING_MARKUP]
+        found = [f for f in found if f.data is None or schema_type(f.data) not in _MEETING_MARKUP]
     yield from found
-
-
-def _kind(data: dict[str, Any]) -> str:
-    kind = data.get("@type")
-    return str(kind[0] if isinstance(kind, list) and kind else kind or "").rsplit("/", 1)[-1]
 
 
 def _parts(message: EmailMessage, origin: str) -> Iterator[Found]:
