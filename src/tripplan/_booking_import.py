@@ -9,14 +9,14 @@ nothing.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
 
-from ._exceptions import BookingError, Problem, TripFileError
+from ._exceptions import BookingError, TripFileError
 from ._import_merge import Change, Merger, changes_anything
 from ._import_sources import read_sources
 from ._loading import format_of, parse_trip, read_trip_file
@@ -154,8 +154,9 @@ def import_bookings(
         if not dry_run:
             if text is not None:
                 written = write_atomic(path, text)
-            if render_record(record) != before:
-                write_atomic(record_path(path), render_record(record))
+            after = render_record(record)
+            if after != before:
+                write_atomic(record_path(path), after)
     finally:
         lock.release()
     return _report(result, merger, written, dry_run)
@@ -168,13 +169,7 @@ def _validated(text: str, document: TripDocument, path: Path) -> Trip:
         return parse_trip(text, format=document.format, source=str(path))
     except TripFileError as error:
         raise TripFileError(
-            Problem(
-                f"after the import: {p.message}",
-                path=p.path,
-                file=p.file,
-                code=p.code,
-            )
-            for p in error.problems
+            replace(p, message=f"after the import: {p.message}", line=None) for p in error.problems
         ) from None
 
 

@@ -13,7 +13,7 @@ Places and people a booking names are matched to the trip's by name and email, o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Container, Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,6 +88,14 @@ def _plain(value: Any) -> Any:
         return str(value) if value is not None else None
 
 
+def _free(base: str, taken: Container[str]) -> str:
+    """``base``, or ``base-2``, ``base-3`` ...: the first that ``taken`` does not hold."""
+    new, n = base, 2
+    while new in taken:
+        new, n = f"{base}-{n}", n + 1
+    return new
+
+
 def _same(one: Any, other: Any) -> bool:
     return bool(_plain(one) == _plain(other))
 
@@ -154,7 +162,7 @@ class Merger:
             if person["email"] in known:
                 keys[key] = known[person["email"]]
                 continue
-            new = self._free_key(people, key)
+            new = _free(key, people)
             people[new] = person
             known[person["email"]] = keys[key] = new
         if "organizer" in booking.item:
@@ -175,16 +183,9 @@ class Merger:
         for existing, other in places.items():
             if isinstance(other, MutableMapping) and str(other.get("name", "")).casefold() == name:
                 return str(existing)
-        new = self._free_key(places, key)
+        new = _free(key, places)
         places[new] = place
         self.notes.append(f"added place {new}: {place['name']}")
-        return new
-
-    @staticmethod
-    def _free_key(section: MutableMapping[str, Any], key: str) -> str:
-        new, n = key, 2
-        while new in section:
-            new, n = f"{key}-{n}", n + 1
         return new
 
     # --- items ---------------------------------------------------------------------------------
@@ -225,7 +226,7 @@ class Merger:
 
     def _add(self, booking: Booking) -> None:
         natural = self._natural_id(booking.item) or f"{booking.item['type']}-imported"
-        item_id = self._free_id(natural[:72].rstrip("-._"))  # an id is at most 80 characters
+        item_id = _free(natural[:72].rstrip("-._"), self.ids)  # an id is at most 80 characters
         item = {"type": booking.item["type"], "id": item_id}
         item.update((k, v) for k, v in booking.item.items() if k != "type")
         if booking.cancelled:
@@ -235,12 +236,6 @@ class Merger:
         self.natural.append(natural)
         self._remember(booking, item_id)
         self.changes.append(Change("added", item_id, booking.origin))
-
-    def _free_id(self, base: str) -> str:
-        new, n = base, 2
-        while new in self.ids:
-            new, n = f"{base}-{n}", n + 1
-        return new
 
     def _remember(self, booking: Booking, item_id: str) -> None:
         fields = _flat(booking.item)
