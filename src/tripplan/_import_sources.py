@@ -101,13 +101,16 @@ def _read(path: Path, issued: datetime | None) -> Iterator[Found]:
         )
 
 
-def _bytes(path: Path) -> bytes:
+def _bytes(path: Path, *, read: bool = True) -> bytes:
+    """The source's bytes (with ``read=False``, none: only that it can be read and is not too
+    large, for what another program reads)."""
     try:
         with path.open("rb") as f:
-            data = f.read(_MAX_BYTES + 1)
+            data = f.read(_MAX_BYTES + 1) if read else b""
+            size = len(data) if read else os.fstat(f.fileno()).st_size
     except OSError as error:
         raise BookingError(str(path), f"cannot read the file: {error.strerror}") from None
-    if len(data) > _MAX_BYTES:
+    if size > _MAX_BYTES:
         raise BookingError(str(path), f"larger than {_MAX_BYTES // 1024 // 1024} MB; not a booking")
     return data
 
@@ -228,7 +231,7 @@ def _through_extractor(path: Path, issued: datetime | None) -> Iterator[Found]:
             origin,
             f"reading this needs KDE's kitinerary-extractor; install it: {INSTALL_EXTRACTOR}",
         )
-    _bytes(path)  # readable, and not too large
+    _bytes(path, read=False)  # readable, and not too large
     environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     try:
         result = subprocess.run(
