@@ -60,6 +60,7 @@ __all__ = [
     "Notes",
     "Stay",
     "Transfer",
+    "flight_id",
     "item_ids",
 ]
 
@@ -282,7 +283,13 @@ class Flight(_Item):
         return f"{self.carrier} {self.number} {self.from_}→{self.to}"
 
     def natural_id(self) -> str:
-        return f"flight-{self.carrier}{self.number}-{self._day()}".lower()
+        return flight_id(self.carrier, self.number, self._day())
+
+
+def flight_id(carrier: str, number: str, stamp: str) -> str:
+    """A flight's natural id, ``flight-la501-20270309``: its carrier and number, and ``stamp``,
+    the local date it leaves as ``day_stamp`` writes it (a boarding pass knows no more)."""
+    return f"flight-{carrier}{number}-{stamp}".lower()
 
 
 class Transfer(_Item):

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from . import _airports
+from ._items import flight_id
 from ._places import Place
 from ._schema_org import Reader, local_wall, one_line, schema_type, value_at
 from ._types import slugify
@@ -114,7 +115,7 @@ def _flight(reader: Reader) -> Booking:
     keys = (f"booking:{item.get('confirmation', '')}:{flight}",)
     if departure_day is None:
         return Booking(reader.origin, item, keys=keys)
-    natural = f"flight-{carrier}{found.group(2)}-{day:%Y%m%d}".lower()
+    natural = flight_id(carrier, found.group(2), f"{day:%Y%m%d}")
     named = f"{carrier} {found.group(2)} {origin_code}→{to_code} on {day.isoformat()}"
     return Booking(reader.origin, item, keys=keys, completes=named, natural=natural)
 
