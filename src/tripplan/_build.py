@@ -32,6 +32,7 @@ __all__ = [
     "invitation_report",
     "invitations_since",
     "report_lines",
+    "schema_text",
     "timeline_lines",
     "timeline_report",
     "to_json",
@@ -49,6 +50,12 @@ class Outputs(NamedTuple):
 def to_json(data: Any) -> str:
     """JSON as tripplan writes it: indented, UTF-8 text kept as it is, a final newline."""
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def schema_text() -> str:
+    """The JSON Schema of the trip file, as ``tripplan schema`` prints it (and the MCP server's
+    resource gives it)."""
+    return to_json(Trip.model_json_schema(by_alias=True))
 
 
 def check_report(trip: Trip, findings: Iterable[Finding], source: str = "") -> dict[str, Any]:

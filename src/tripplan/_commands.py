@@ -25,6 +25,7 @@ from ._build import (
     invitation_report,
     invitations_since,
     report_lines,
+    schema_text,
     timeline_lines,
     timeline_report,
     to_json,
@@ -206,7 +207,7 @@ def print_written(args: argparse.Namespace, out: TextIO, paths: list[str], **mor
 
 
 def schema(args: argparse.Namespace, out: TextIO) -> int:
-    out.write(to_json(Trip.model_json_schema(by_alias=True)))
+    out.write(schema_text())
     return EXIT_OK
 
 

@@ -51,8 +51,8 @@ class TripplanError(Exception):
     """Base class of every error tripplan raises on purpose.
 
     ``kind`` names the family for programs (``--format json`` prints it beside the message):
-    ``trip-file``, ``option``, ``zone``, ``audience``, ``invitation``, ``network``, ``feed``,
-    ``caldav``, ``rates``, ``mail``.
+    ``trip-file``, ``option``, ``zone``, ``audience``, ``invitation``, ``booking``, ``network``,
+    ``feed``, ``caldav``, ``rates``, ``mail``.
     """
 
     kind: ClassVar[str] = "error"

@@ -22,7 +22,7 @@ from ._arguments import THRESHOLDS, date_range, duration_within, option
 from ._arguments import day as arguments_day
 from ._arguments import hours as arguments_hours
 from ._briefing import build_sheet
-from ._build import check_report, invitation_report, invitations_since, to_json
+from ._build import check_report, invitation_report, invitations_since, schema_text, to_json
 from ._checks import CODES as FINDING_CODES
 from ._checks import CheckOptions, check
 from ._commands import EXIT_OK
@@ -196,7 +196,7 @@ TOOLS: tuple[Callable[..., Any], ...] = (
 
 def trip_schema() -> str:
     """The JSON Schema of the trip file, as ``tripplan schema`` prints it."""
-    return to_json(Trip.model_json_schema(by_alias=True))
+    return schema_text()
 
 
 def finding_codes() -> str:

@@ -101,6 +101,10 @@ def _get(document: Any, path: PathKey) -> Any:
     return document
 
 
+def _item_types(models: Mapping[tuple[str, ...], type[BaseModel]]) -> list[str]:
+    return [shape[1] for shape in models if shape[:1] == ("item",)]
+
+
 def _fields(model: type[BaseModel]) -> list[str]:
     return [f.alias or name for name, f in model.model_fields.items()]
 
@@ -181,12 +185,11 @@ def _problem(
                 else f"; expected one of: {', '.join(allowed)}"
             )
     elif kind == "union_tag_invalid":
-        listed = str(ctx.get("expected_tags"))
-        message = f"unknown item type {ctx.get('tag')!r}; expected one of: {listed}"
-        message += did_you_mean(ctx.get("tag"), re.findall(r"'([^']*)'", listed))
+        tag = ctx.get("tag")
+        message = f"unknown item type {tag!r}; expected one of: {ctx.get('expected_tags')}"
+        message += did_you_mean(tag, _item_types(models))
     elif kind == "union_tag_not_found":
-        tags = [shape[1] for shape in models if shape[:1] == ("item",)]
-        message = f"missing field 'type'; expected one of: {', '.join(tags)}"
+        message = f"missing field 'type'; expected one of: {', '.join(_item_types(models))}"
     elif kind == "value_error":
         message = str(ctx.get("error") or error["msg"].removeprefix("Value error, "))
     elif kind == "literal_error":
