@@ -137,19 +137,22 @@ def invitation_report(trip: Trip, invitation: Invitation) -> dict[str, Any]:
 
 def invitation_lines(
     trip: Trip, written: Iterable[str], sent: list[Invitation], *, since: bool = False
-) -> Iterable[str]:
+) -> list[str]:
     """What ``invites`` prints: the files written, then each invitation and who it goes to."""
-    yield from (f"wrote {path}\n" for path in written)
+    lines = [f"wrote {path}" for path in written]
     for invitation in sent:
         names = ", ".join(trip.people[k].name for k in invitation.recipients)
-        yield f"{invitation.method} {invitation.filename} (SEQUENCE {invitation.sequence}) to {names}\n"
+        lines.append(
+            f"{invitation.method} {invitation.filename} (SEQUENCE {invitation.sequence}) to {names}"
+        )
         if invitation.uninvited:
             left = ", ".join(invitation.uninvited)
-            yield f"  not invited (no email, or a customer at an internal meeting): {left}\n"
+            lines.append(f"  not invited (no email, or a customer at an internal meeting): {left}")
     if not sent:
-        yield (
-            "no invitations: nothing changed\n" if since else "no meetings to invite anyone to\n"
+        lines.append(
+            "no invitations: nothing changed" if since else "no meetings to invite anyone to"
         )
+    return lines
 
 
 def build_outputs(

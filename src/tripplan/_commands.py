@@ -265,24 +265,18 @@ def invites(args: argparse.Namespace, out: TextIO) -> int:
         "wrote": written,
         "invitations": [invitation_report(trip, i) for i in sent],
     }
-    if not wants_json(args):
-        out.writelines(invitation_lines(trip, written, sent, since=bool(args.since)))
+    failed: MailError | None = None
     if args.send:
         try:
             report["sent"] = list(send_mail(messages, args.send))
-        except MailError as error:
-            if not wants_json(args):
-                out.writelines(f"sent {message_id}\n" for message_id in error.sent)
-                raise
-            report["sent"] = list(error.sent)
+        except MailError as error:  # what went out before it failed is told too
+            report["sent"], failed = list(error.sent), error
             report["error"] = error_report(error, source_of(args))["error"]
-            out.write(to_json(report))
-            return EXIT_BAD_INPUT
-        if not wants_json(args):
-            out.writelines(f"sent {message_id}\n" for message_id in report["sent"])
-    if wants_json(args):
-        out.write(to_json(report))
-    return EXIT_OK
+    lines = invitation_lines(trip, written, sent, since=bool(args.since))
+    print_outcome(args, out, report, [*lines, *(f"sent {m}" for m in report.get("sent", ()))])
+    if failed is not None and not wants_json(args):
+        raise failed  # told on standard error, after what went out, as any error is
+    return EXIT_OK if failed is None else EXIT_BAD_INPUT
 
 
 def publish(args: argparse.Namespace, out: TextIO) -> int:
