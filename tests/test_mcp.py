@@ -21,6 +21,8 @@ from mcp import Client, StdioServerParameters
 from mcp.types import CallToolResult, TextContent, TextResourceContents
 
 from tripplan import FINDING_CODES, PROBLEM_CODES, Trip, load_trip
+from tripplan._arguments import THRESHOLDS
+from tripplan._mcp_types import Thresholds
 
 from ._interop import assert_clients_agree
 from ._radicale import RadicaleServer
@@ -366,3 +368,9 @@ def test_without_the_sdk_one_line_and_exit_2() -> None:
     )
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == "tripplan mcp needs the MCP SDK: pip install 'tripplan[mcp]'\n"
+
+
+def test_the_tools_take_every_threshold_the_command_takes() -> None:
+    """``Thresholds`` (the tool's declared input) and ``_arguments.THRESHOLDS`` (what parses
+    each value, shared with the command's flags) name the same thresholds."""
+    assert list(Thresholds.model_fields) == list(THRESHOLDS)
