@@ -138,7 +138,6 @@ def _stay(trip: Trip, entry: Scheduled, item: Stay) -> dict[str, Any]:
 
 
 def _event(trip: Trip, entry: Scheduled, item: Any) -> dict[str, Any]:
-    name = entry.name(item.category)
     if isinstance(item, Meeting) and item.kind == "meal" and entry.origin.key is not None:
         return _reservation(
             "FoodEstablishmentReservation",
@@ -150,7 +149,7 @@ def _event(trip: Trip, entry: Scheduled, item: Any) -> dict[str, Any]:
         )
     event: dict[str, Any] = {
         "@type": "Event",
-        "name": name,
+        "name": entry.name(item.category),
         "startDate": entry.start.isoformat(),
         "endDate": entry.end.isoformat(),
     }
